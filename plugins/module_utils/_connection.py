@@ -1,0 +1,179 @@
+# -*- coding: utf-8 -*-
+# Copyright: esops.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Shared connection layer: argument spec, client construction and error messages."""
+
+from __future__ import annotations
+
+import traceback
+from urllib.parse import urlsplit, urlunsplit
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:
+    import elasticsearch
+    from elasticsearch import ApiError, Elasticsearch, TransportError
+except ImportError:  # handled by ElasticsearchModule
+    elasticsearch = None
+    ApiError = TransportError = Elasticsearch = None
+    ELASTICSEARCH_IMPORT_ERROR = traceback.format_exc()
+else:
+    ELASTICSEARCH_IMPORT_ERROR = None
+
+
+def connection_argument_spec():
+    """Options every cluster-facing module accepts (documented in the connection doc fragment)."""
+    return dict(
+        hosts=dict(type="list", elements="str", default=["http://127.0.0.1:9200"]),
+        username=dict(type="str"),
+        password=dict(type="str", no_log=True),
+        api_key=dict(type="str", no_log=True),
+        bearer_token=dict(type="str", no_log=True),
+        ca_certs=dict(type="path"),
+        client_cert=dict(type="path"),
+        client_key=dict(type="path"),
+        verify_certs=dict(type="bool", default=True),
+        request_timeout=dict(type="float", default=30),
+        max_retries=dict(type="int", default=3),
+    )
+
+
+CONNECTION_MUTUALLY_EXCLUSIVE = [("username", "api_key", "bearer_token")]
+CONNECTION_REQUIRED_TOGETHER = [("username", "password"), ("client_cert", "client_key")]
+
+
+def connection_problems(params):
+    """Return messages for connection options that cannot work together (pure, for options in sub-dicts too)."""
+    problems = []
+    given = [name for name in ("username", "api_key", "bearer_token") if params.get(name)]
+    if len(given) > 1:
+        problems.append("use only one of username/password, api_key or bearer_token, not %s" % " and ".join(given))
+    for first, second in CONNECTION_REQUIRED_TOGETHER:
+        if bool(params.get(first)) != bool(params.get(second)):
+            problems.append("%s and %s must be given together" % (first, second))
+    for host in params.get("hosts") or []:
+        parts = urlsplit(host if "://" in host else "http://" + host)
+        if parts.username or parts.password:
+            problems.append(
+                "host %s carries credentials in the URL; give them in username/password instead" % redact_url(host)
+            )
+    return problems
+
+
+def redact_url(url):
+    """Drop any user:password@ part of a URL so it can be shown in messages."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = "%s:%d" % (host, parts.port)
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def client_kwargs(params):
+    """Keyword arguments for elasticsearch.Elasticsearch from module parameters (pure)."""
+    kwargs = dict(
+        hosts=list(params.get("hosts") or ["http://127.0.0.1:9200"]),
+        request_timeout=params.get("request_timeout") or 30,
+        max_retries=params.get("max_retries") if params.get("max_retries") is not None else 3,
+        retry_on_timeout=True,
+    )
+    if params.get("username"):
+        kwargs["basic_auth"] = (params["username"], params.get("password") or "")
+    elif params.get("api_key"):
+        api_key = params["api_key"]
+        kwargs["api_key"] = tuple(api_key.split(":", 1)) if ":" in api_key else api_key
+    elif params.get("bearer_token"):
+        kwargs["bearer_auth"] = params["bearer_token"]
+    # TLS options apply whatever the authentication method, including none.
+    if params.get("ca_certs"):
+        kwargs["ca_certs"] = params["ca_certs"]
+    if params.get("client_cert"):
+        kwargs["client_cert"] = params["client_cert"]
+        kwargs["client_key"] = params.get("client_key")
+    if params.get("verify_certs") is False:
+        kwargs["verify_certs"] = False
+        kwargs["ssl_show_warn"] = False
+    return kwargs
+
+
+def _error_chain(error):
+    """Reasons of an Elasticsearch error object and of the errors that caused it."""
+    reasons = []
+    seen = 0
+    while isinstance(error, dict) and seen < 5:
+        kind, reason = error.get("type"), error.get("reason")
+        if kind or reason:
+            reasons.append("%s: %s" % (kind, reason) if kind and reason else str(kind or reason))
+        error = error.get("caused_by")
+        seen += 1
+    return reasons
+
+
+def describe_api_error(status, body, fallback=""):
+    """One line with the HTTP status, the server's error type and reason, and its causes (pure)."""
+    reasons = []
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            reasons = _error_chain(error)
+        elif error:
+            reasons = [str(error)]
+    if not reasons:
+        reasons = [fallback or "no error details in the response"]
+    return "HTTP %s %s" % (status, "; caused by ".join(reasons))
+
+
+def error_type(body):
+    """The server's error type (e.g. index_not_found_exception), or None."""
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return body["error"].get("type")
+    return None
+
+
+class ElasticsearchModule(AnsibleModule):
+    """AnsibleModule that adds the shared connection options and builds the client lazily."""
+
+    def __init__(self, argument_spec=None, mutually_exclusive=None, required_together=None, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec or {})
+        super().__init__(
+            argument_spec=spec,
+            mutually_exclusive=list(CONNECTION_MUTUALLY_EXCLUSIVE) + list(mutually_exclusive or []),
+            required_together=list(CONNECTION_REQUIRED_TOGETHER) + list(required_together or []),
+            **kwargs
+        )
+        if ELASTICSEARCH_IMPORT_ERROR:
+            self.fail_json(msg=missing_required_lib("elasticsearch"), exception=ELASTICSEARCH_IMPORT_ERROR)
+        self._client = None
+
+    def connect(self, params=None, what="cluster"):
+        """A client for the connection options in params (the module's own by default)."""
+        params = self.params if params is None else params
+        problems = connection_problems(params)
+        if problems:
+            self.fail_json(msg="Invalid connection options for the %s: %s." % (what, "; ".join(problems)))
+        try:
+            return Elasticsearch(**client_kwargs(params))
+        except (ValueError, TypeError) as exc:
+            self.fail_json(msg="Cannot build a client for the %s from the connection options: %s" % (what, exc))
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self.connect()
+        return self._client
+
+    def fail_on_error(self, exc, action, **result):
+        """fail_json for an exception raised by the client while doing `action`."""
+        if ApiError is not None and isinstance(exc, ApiError):
+            msg = "%s failed: %s" % (action, describe_api_error(exc.meta.status, exc.body, exc.message))
+            self.fail_json(msg=msg, status=exc.meta.status, error_type=error_type(exc.body), **result)
+        if TransportError is not None and isinstance(exc, TransportError):
+            self.fail_json(
+                msg="%s failed: cannot reach Elasticsearch (%s). Check hosts, the port, TLS options and that the "
+                "cluster is running." % (action, exc.message),
+                **result
+            )
+        self.fail_json(msg="%s failed: %s" % (action, exc), exception=traceback.format_exc(), **result)

@@ -1,0 +1,83 @@
+"""Proof that the local clusters are real and that reindex-from-remote works on them (raw client calls)."""
+
+from __future__ import annotations
+
+import pytest
+from elasticsearch import ApiError, AuthenticationException, BadRequestError, Elasticsearch
+
+import eslocal
+from conftest import set_whitelist_line
+from guide_data import GUIDE_MAPPINGS, PRODUCT_DOCS, PRODUCT_INDEX, load_product_info
+
+
+def test_clusters_are_real_and_separate(source, dest):
+    source_info = source.client.info()
+    dest_info = dest.client.info()
+    assert source_info["cluster_name"] == "it-source"
+    assert dest_info["cluster_name"] == "it-dest"
+    assert source_info["version"]["number"] == eslocal.es_version()
+    modules = {m["name"] for node in dest.client.nodes.info(metric="plugins")["nodes"].values() for m in node["modules"]}
+    assert "reindex" in modules
+
+
+def test_security_is_on(source):
+    anonymous = Elasticsearch(source.url)
+    with pytest.raises(AuthenticationException):
+        anonymous.cluster.health()
+
+
+def test_guide_mapping_with_ik_smart_fails_with_the_servers_message(source):
+    with pytest.raises(BadRequestError) as raised:
+        source.client.indices.create(index="guide_ik_smart", mappings=GUIDE_MAPPINGS)
+    assert raised.value.meta.status == 400
+    assert "analyzer [ik_smart] has not been configured in mappings" in str(raised.value.body)
+
+
+def test_reindex_from_remote_needs_the_whitelist(source, dest):
+    load_product_info(source.client)
+    remote = {"host": source.url, "username": source.username, "password": source.password}
+    body_source = {"remote": remote, "index": PRODUCT_INDEX}
+
+    set_whitelist_line(dest.config_file, None)
+    dest.restart()
+    dest.client.options(ignore_status=404).indices.delete(index="foundation_copy")
+    with pytest.raises(ApiError) as raised:
+        dest.client.reindex(source=body_source, dest={"index": "foundation_copy"}, refresh=True)
+    assert raised.value.meta.status == 400
+    assert "[%s] not whitelisted in reindex.remote.whitelist" % source.host_port in str(raised.value.body)
+
+    set_whitelist_line(dest.config_file, source.host_port)
+    dest.restart()
+    response = dest.client.reindex(source=body_source, dest={"index": "foundation_copy"}, refresh=True)
+    assert response["total"] == 6
+    assert response["created"] == 6
+    assert response["failures"] == []
+    hits = dest.client.search(index="foundation_copy", size=20)["hits"]["hits"]
+    assert sorted(hit["_source"]["productName"] for hit in hits) == sorted(d["productName"] for d in PRODUCT_DOCS)
+    copied = {hit["_id"]: hit["_source"] for hit in hits}
+    originals = {hit["_id"]: hit["_source"] for hit in source.client.search(index=PRODUCT_INDEX, size=20)["hits"]["hits"]}
+    assert copied == originals
+
+
+def test_restart_keeps_the_config_file(dest):
+    before = dest.config_file.read_bytes()
+    dest.restart()
+    assert dest.config_file.read_bytes() == before
+    assert dest.client.cluster.health()["status"] in ("green", "yellow")
+
+
+def test_a_node_that_cannot_start_names_its_log(tmp_path, monkeypatch):
+    name = "it-broken"
+    eslocal.destroy(name)
+    meta = eslocal.create_cluster(name, http_port=29290, security=False, heap="128m")
+    node = eslocal.cluster_nodes(meta)[0]
+    with node.config_file.open("a") as config:
+        config.write("no.such.setting.anywhere: true\n")
+    try:
+        with pytest.raises(eslocal.LauncherError) as raised:
+            eslocal.start(name)
+        message = str(raised.value)
+        assert str(node.log_file) in message
+        assert "no.such.setting.anywhere" in message
+    finally:
+        eslocal.destroy(name)
