@@ -391,6 +391,8 @@ def _node_env(meta, node):
 
 
 def _pid_alive(pid):
+    # A node started by this process stays a zombie until reaped; reap it so it counts as gone.
+    _reap(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -490,7 +492,6 @@ def stop_node(node, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline and _pid_alive(pid):
         time.sleep(0.3)
-        _reap(pid)
     if _pid_alive(pid):
         os.killpg(pid, signal.SIGKILL)
     node.pid_file.unlink(missing_ok=True)
@@ -499,7 +500,7 @@ def stop_node(node, timeout=60):
 def _reap(pid):
     try:
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
+    except ChildProcessError:  # not our child: init reaps it
         pass
 
 

@@ -6,7 +6,7 @@ import pytest
 from elasticsearch import ApiError, AuthenticationException, BadRequestError, Elasticsearch
 
 import eslocal
-from conftest import set_whitelist_line
+from cluster_support import PORT_BASE, PREFIX, set_whitelist_line
 from guide_data import GUIDE_MAPPINGS, PRODUCT_DOCS, PRODUCT_INDEX, load_product_info
 
 
@@ -67,9 +67,9 @@ def test_restart_keeps_the_config_file(dest):
 
 
 def test_a_node_that_cannot_start_names_its_log(tmp_path, monkeypatch):
-    name = "it-broken"
+    name = PREFIX + "-broken"
     eslocal.destroy(name)
-    meta = eslocal.create_cluster(name, http_port=29290, security=False, heap="128m")
+    meta = eslocal.create_cluster(name, http_port=PORT_BASE + 90, security=False, heap="128m")
     node = eslocal.cluster_nodes(meta)[0]
     with node.config_file.open("a") as config:
         config.write("no.such.setting.anywhere: true\n")

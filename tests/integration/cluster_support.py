@@ -1,0 +1,67 @@
+"""What integration tests need to know about the local clusters (see conftest.py for the fixtures)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from elasticsearch import Elasticsearch
+
+import eslocal
+
+# Names and ports distinct from the demo's (source/dest on 19200/19210) so both can run at once.
+# ESOPS_IT_NAME / ESOPS_IT_PORT lets several test sessions run side by side on one machine.
+PREFIX = os.environ.get("ESOPS_IT_NAME", "it")
+PORT_BASE = int(os.environ.get("ESOPS_IT_PORT", "29200"))
+SOURCE = PREFIX + "-source"
+DEST = PREFIX + "-dest"
+PORTS = {SOURCE: PORT_BASE, DEST: PORT_BASE + 10}
+HEAP = os.environ.get("ESOPS_IT_HEAP", "384m")
+
+
+class Cluster:
+    """One local cluster: URL, credentials, config file, a raw client, and restart."""
+
+    def __init__(self, name):
+        data = eslocal.info(name)
+        self.name = name
+        self.url = data["url"]
+        self.username = data["username"]
+        self.password = data["password"]
+        self.config_file = Path(data["nodes"][0]["config_file"])
+        self.client = Elasticsearch(self.url, basic_auth=(self.username, self.password), request_timeout=60)
+
+    @property
+    def host_port(self):
+        return self.url.split("://", 1)[1]
+
+    def connection(self):
+        """Module connection options for this cluster."""
+        return dict(hosts=[self.url], username=self.username, password=self.password)
+
+    def restart(self):
+        eslocal.restart(self.name)
+        self.client.cluster.health(wait_for_status="yellow", timeout="60s")
+
+
+def start_fresh(names):
+    """Destroy and recreate the named single-node clusters, starting them in parallel."""
+    for name in names:
+        eslocal.destroy(name)
+    metas = [eslocal.create_cluster(name, http_port=PORTS[name], heap=HEAP) for name in names]
+    for meta in metas:
+        for node in eslocal.cluster_nodes(meta):
+            eslocal.start_node(meta, node)
+    deadline = time.time() + eslocal.START_TIMEOUT
+    for meta in metas:
+        for node in eslocal.cluster_nodes(meta):
+            eslocal.wait_for_node(meta, node, deadline)
+
+
+def set_whitelist_line(config_file, entry):
+    """Test-side helper independent of the module under test: set or drop the flat whitelist line."""
+    lines = [line for line in config_file.read_text().splitlines() if not line.startswith("reindex.remote.whitelist")]
+    if entry:
+        lines.append('reindex.remote.whitelist: "%s"' % entry)
+    config_file.write_text("\n".join(lines) + "\n")

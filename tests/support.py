@@ -1,0 +1,124 @@
+"""Helpers shared by the unit and integration tests.
+
+The collection is exposed to Python and to ansible-playbook through a symlink tree
+.build/collections/ansible_collections/esops/migration -> repository root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+COLLECTIONS_PATH = REPO_ROOT / ".build" / "collections"
+
+
+def ensure_collection_tree():
+    link = COLLECTIONS_PATH / "ansible_collections" / "esops" / "migration"
+    if not link.is_symlink():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            link.symlink_to(REPO_ROOT, target_is_directory=True)
+        except FileExistsError:  # another test process made it first
+            pass
+    if str(COLLECTIONS_PATH) not in sys.path:
+        sys.path.insert(0, str(COLLECTIONS_PATH))
+
+
+def ansible_env(**extra):
+    """Environment for ansible-playbook runs: this collection only, no user config, no colour."""
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_PATH),
+        ANSIBLE_CONFIG=os.devnull,
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_RETRY_FILES_ENABLED="0",
+        ANSIBLE_LOCALHOST_WARNING="0",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_HOST_KEY_CHECKING="0",
+        ANSIBLE_ROLES_PATH=str(REPO_ROOT / "roles"),
+    )
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def ansible_bin(name):
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name
+
+
+class PlaybookRun:
+    def __init__(self, proc, result):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.result = result
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+
+def run_playbook(playbook, args=(), extra_vars=None, inventory="localhost,", env=None, timeout=900):
+    """Run ansible-playbook on a playbook file; returns PlaybookRun (rc, stdout, stderr)."""
+    ensure_collection_tree()
+    cmd = [ansible_bin("ansible-playbook"), "-i", inventory, str(playbook)] + list(args)
+    tmpdir = tempfile.mkdtemp(prefix="esops-pb-")
+    if extra_vars:
+        vars_file = Path(tmpdir) / "vars.json"
+        vars_file.write_text(json.dumps(extra_vars))
+        cmd += ["-e", "@%s" % vars_file]
+    proc = subprocess.run(
+        cmd, env=ansible_env(**(env or {})), capture_output=True, text=True, timeout=timeout, cwd=tmpdir
+    )
+    return PlaybookRun(proc, None)
+
+
+_MODULE_PLAYBOOK = """\
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: run the module under test
+      {module}: "{{{{ module_args }}}}"
+      register: module_result
+      ignore_errors: true
+    - name: save the result
+      ansible.builtin.copy:
+        content: "{{{{ module_result | to_json }}}}"
+        dest: "{result_file}"
+      check_mode: false
+      diff: false
+"""
+
+
+def run_module(module, args, check=False, diff=False, verbosity=0, env=None):
+    """Run one module through ansible-playbook (the real AnsiballZ path) and return PlaybookRun.
+
+    PlaybookRun.result is the registered result dict (changed, failed, msg, diff, ...).
+    """
+    ensure_collection_tree()
+    tmpdir = Path(tempfile.mkdtemp(prefix="esops-mod-"))
+    result_file = tmpdir / "result.json"
+    name = module if "." in module else "esops.migration." + module
+    playbook = tmpdir / "play.yml"
+    playbook.write_text(_MODULE_PLAYBOOK.format(module=name, result_file=result_file))
+    flags = []
+    if check:
+        flags.append("--check")
+    if diff:
+        flags.append("--diff")
+    if verbosity:
+        flags.append("-" + "v" * verbosity)
+    run = run_playbook(playbook, flags, extra_vars={"module_args": args}, env=env)
+    if result_file.exists():
+        run.result = json.loads(result_file.read_text())
+    else:
+        raise AssertionError("ansible-playbook did not produce a result (rc=%s):\n%s" % (run.rc, run.output[-4000:]))
+    return run
