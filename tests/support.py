@@ -75,7 +75,7 @@ def run_playbook(playbook, args=(), extra_vars=None, inventory="localhost,", env
         vars_file.write_text(json.dumps(extra_vars))
         cmd += ["-e", "@%s" % vars_file]
     proc = subprocess.run(
-        cmd, env=ansible_env(**(env or {})), capture_output=True, text=True, timeout=timeout, cwd=tmpdir
+        cmd, env=ansible_env(**(env or {})), capture_output=True, text=True, timeout=timeout, cwd=tmpdir, check=False
     )
     return PlaybookRun(proc, None)
 

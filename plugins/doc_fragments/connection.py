@@ -66,4 +66,3 @@ options:
 requirements:
   - elasticsearch >= 8.13, < 9 (the official Python client; it also talks to 7.17 and 9.x servers)
 """
-

@@ -11,10 +11,8 @@ from urllib.parse import urlsplit, urlunsplit
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 try:
-    import elasticsearch
     from elasticsearch import ApiError, Elasticsearch, TransportError
 except ImportError:  # handled by ElasticsearchModule
-    elasticsearch = None
     ApiError = TransportError = Elasticsearch = None
     ELASTICSEARCH_IMPORT_ERROR = traceback.format_exc()
 else:

@@ -1,0 +1,42 @@
+# The README's commands. Everything runs from the project's virtualenv (.venv), made by tools/setup.sh.
+VENV := .venv
+PY := $(VENV)/bin/python
+ESLOCAL := $(PY) tools/eslocal.py
+
+.PHONY: setup demo demo-stop test unit integration sanity lint changelog-lint clean
+
+setup:
+	@bash tools/setup.sh
+
+# Start the local source and dest clusters, load the guide's data into source, migrate it.
+demo: setup
+	$(ESLOCAL) start source dest
+	@mkdir -p .build/collections/ansible_collections/esops
+	@ln -sfn $(CURDIR) .build/collections/ansible_collections/esops/migration
+	@eval "$$($(ESLOCAL) env source dest)" && \
+	  ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections ANSIBLE_NOCOLOR=1 \
+	  $(VENV)/bin/ansible-playbook -i inventories/local playbooks/demo.yml
+
+demo-stop:
+	$(ESLOCAL) stop source dest
+
+# The whole test suite: unit + integration tests on real clusters, ansible-test sanity, ansible-lint.
+test: setup unit integration sanity lint changelog-lint
+
+unit:
+	$(PY) -m pytest -q tests/unit
+
+integration:
+	$(PY) -m pytest -q --durations=10 tests/integration
+
+sanity:
+	bash tools/sanity.sh
+
+lint:
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections $(VENV)/bin/ansible-lint --profile production --offline
+
+changelog-lint:
+	$(VENV)/bin/antsibull-changelog lint
+
+clean:
+	rm -rf .build

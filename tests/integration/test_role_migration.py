@@ -1,0 +1,148 @@
+"""Acceptance of the whole path: the demo playbook (guide data + playbooks/migrate.yml + the role)
+run exactly as the README's demo runs it, against the test clusters, then run again."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import eslocal
+from cluster_support import DEST, set_whitelist_line
+from guide_data import PRODUCT_DOCS, PRODUCT_INDEX
+from support import REPO_ROOT, run_playbook
+
+DEMO = REPO_ROOT / "playbooks" / "demo.yml"
+MIGRATE = REPO_ROOT / "playbooks" / "migrate.yml"
+LOCAL_INVENTORY = str(REPO_ROOT / "inventories" / "local")
+
+
+def demo_env(source, dest):
+    """What `eval "$(eslocal.py env source dest)"` sets for the demo, pointing at the test clusters."""
+    return dict(
+        ESLOCAL_SOURCE_URL=source.url,
+        ESLOCAL_SOURCE_USERNAME=source.username,
+        ESLOCAL_SOURCE_PASSWORD=source.password,
+        ESLOCAL_DEST_URL=dest.url,
+        ESLOCAL_DEST_USERNAME=dest.username,
+        ESLOCAL_DEST_PASSWORD=dest.password,
+        ESLOCAL_DEST_CONFIG=str(dest.config_file),
+        ESLOCAL_DEST_CLUSTER=DEST,
+    )
+
+
+def recap(output):
+    """{host: {ok: n, changed: n, failed: n, ...}} from the PLAY RECAP."""
+    hosts = {}
+    for host, counters in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", output, re.M):
+        hosts[host] = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counters)}
+    return hosts
+
+
+def dest_pid():
+    return eslocal.info(DEST)["nodes"][0]["pid"]
+
+
+def summary_line(output):
+    match = re.search(r"product_info -> product_info:.*?verify:[^\"]*", output)
+    return match.group(0) if match else ""
+
+
+@pytest.fixture()
+def fresh_start(source, dest):
+    """No product_info anywhere, dest without any whitelist (restarted if it had one)."""
+    for cluster in (source, dest):
+        cluster.client.options(ignore_status=404).indices.delete(index=PRODUCT_INDEX)
+    if "reindex.remote.whitelist" in dest.config_file.read_text():
+        set_whitelist_line(dest.config_file, None)
+        dest.restart()
+    return source, dest
+
+
+def test_demo_migrates_the_guide_data_and_a_rerun_changes_nothing(fresh_start):
+    source, dest = fresh_start
+    config_before = dest.config_file.read_text()
+    pid_before = dest_pid()
+
+    first = run_playbook(DEMO, ["-vvv"], inventory=LOCAL_INVENTORY, env=demo_env(source, dest))
+    assert first.rc == 0, first.output[-6000:]
+
+    # The guide's scenario: 6 documents, same _source, counts verified.
+    dest.client.indices.refresh(index=PRODUCT_INDEX)
+    hits = dest.client.search(index=PRODUCT_INDEX, size=20)["hits"]["hits"]
+    assert sorted(hit["_id"] for hit in hits) == ["product-%d" % n for n in range(6)]
+    assert {hit["_id"]: hit["_source"] for hit in hits} == {"product-%d" % n: doc for n, doc in enumerate(PRODUCT_DOCS)}
+    line = summary_line(first.output)
+    assert "total=6 created=6 updated=0 version_conflicts=0 failures=0" in line, line
+    assert "source 6 = destination 6" in line, line
+    mapping = dest.client.indices.get_mapping(index=PRODUCT_INDEX)[PRODUCT_INDEX]["mappings"]
+    assert mapping["properties"]["annual_rate"] == {"type": "keyword"}
+
+    # Whitelisted, restarted once; the file differs only by the whitelist line.
+    assert dest_pid() != pid_before
+    config_after = dest.config_file.read_text()
+    added = [line for line in config_after.splitlines() if line not in config_before.splitlines()]
+    assert added == ['reindex.remote.whitelist: "%s"' % source.host_port]
+    assert [line for line in config_after.splitlines() if line not in added] == config_before.splitlines()
+    settings = dest.client.nodes.info(metric="settings")["nodes"]
+    assert [node["settings"]["reindex"]["remote"]["whitelist"] for node in settings.values()] in (
+        [source.host_port],
+        [[source.host_port]],
+    )
+
+    # Neither password appears anywhere in the -vvv output.
+    assert source.password not in first.output
+    assert dest.password not in first.output
+
+    pid_after_first = dest_pid()
+    versions = {hit["_id"]: hit["_version"] for hit in dest.client.search(index=PRODUCT_INDEX, version=True)["hits"]["hits"]}
+    second = run_playbook(DEMO, inventory=LOCAL_INVENTORY, env=demo_env(source, dest))
+    assert second.rc == 0, second.output[-6000:]
+    counters = recap(second.output)
+    assert counters and all(host["changed"] == 0 and host["failed"] == 0 for host in counters.values()), counters
+    assert dest_pid() == pid_after_first  # no restart
+    assert "total=6 created=0 updated=0 version_conflicts=6 failures=0" in summary_line(second.output)
+    assert {
+        hit["_id"]: hit["_version"] for hit in dest.client.search(index=PRODUCT_INDEX, version=True)["hits"]["hits"]
+    } == versions
+    assert dest.config_file.read_text() == config_after
+
+
+def test_a_source_missing_from_the_whitelist_fails_naming_the_entry(source, dest, tmp_path):
+    not_whitelisted = source.url.replace("127.0.0.1", "localhost")
+    entry = not_whitelisted.split("://", 1)[1]
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text("all:\n  children:\n    es_dest_nodes:\n      hosts:\n        dest-node-0:\n")
+    extra_vars = dict(
+        ansible_connection="local",
+        remote_reindex_manage_whitelist=False,
+        remote_reindex_source_url=not_whitelisted,
+        remote_reindex_source_username=source.username,
+        remote_reindex_source_password=source.password,
+        remote_reindex_dest_hosts=[dest.url],
+        remote_reindex_dest_username=dest.username,
+        remote_reindex_dest_password=dest.password,
+        remote_reindex_indices=[{"source": PRODUCT_INDEX, "dest": "not_whitelisted_copy"}],
+    )
+    source.client.options(ignore_status=400).indices.create(index=PRODUCT_INDEX)
+    run = run_playbook(MIGRATE, inventory=str(inventory), extra_vars=extra_vars)
+    assert run.rc != 0
+    assert "reindex.remote.whitelist" in run.output
+    assert "'%s'" % entry in run.output or '"%s"' % entry in run.output, run.output[-3000:]
+    assert not dest.client.options(ignore_status=404).indices.exists(index="not_whitelisted_copy") or (
+        dest.client.count(index="not_whitelisted_copy")["count"] == 0
+    )
+    assert source.password not in run.output
+
+
+def test_role_argument_spec_rejects_a_missing_source_url(tmp_path):
+    inventory = Path(tmp_path) / "hosts.yml"
+    inventory.write_text("all:\n  children:\n    es_dest_nodes:\n      hosts:\n        dest-node-0:\n")
+    run = run_playbook(
+        MIGRATE,
+        inventory=str(inventory),
+        extra_vars=dict(ansible_connection="local", remote_reindex_indices=[{"source": "x"}]),
+    )
+    assert run.rc != 0
+    assert "remote_reindex_source_url" in run.output

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Prepare a fresh machine for the demo and the tests: a Python >= 3.11 virtualenv with the
+# pinned requirements, a JDK 17 and Maven (installed from Debian's packages when missing and we
+# are root), and the Elasticsearch distribution assembled from Maven Central.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+
+find_python() {
+    for candidate in "${PYTHON:-}" python3.11 python3.12 python3.13 python3; do
+        [ -n "$candidate" ] || continue
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+apt_install() {
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "setup: missing $*; install them (Debian: apt-get install $*)" >&2
+        exit 1
+    fi
+    echo "setup: installing $* from Debian's packages" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+missing=()
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+command -v git >/dev/null 2>&1 || missing+=(git)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+if [ ${#missing[@]} -gt 0 ]; then
+    apt_install "${missing[@]}"
+fi
+
+if ! python=$(find_python); then
+    apt_install python3 python3-venv
+    python=$(find_python) || { echo "setup: Python >= 3.11 is required" >&2; exit 1; }
+fi
+
+stamp="$VENV/.requirements.sha256"
+wanted=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    echo "setup: creating $VENV with $python" >&2
+    "$python" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+    echo "$wanted" >"$stamp"
+fi
+
+"$VENV/bin/python" tools/eslocal.py fetch >/dev/null
+echo "setup: ready ($("$VENV/bin/python" --version), $(java -version 2>&1 | head -1), Elasticsearch $("$VENV/bin/python" -c 'import sys; sys.path.insert(0, "tools"); import eslocal; print(eslocal.es_version())'))" >&2
