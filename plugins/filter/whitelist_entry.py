@@ -13,7 +13,8 @@ description:
   - Turns the URL given as C(source.remote.host) of a reindex (V(https://10.0.0.1:9200)) into the
     C(host:port) entry that C(reindex.remote.whitelist) must hold (V(10.0.0.1:9200)).
   - Elasticsearch matches the whitelist against C(host:port) only, so the scheme and any path are dropped.
-    A URL without a port gets the port Elasticsearch's remote client would use (9200).
+    The URL must carry a scheme and a port, as C(source.remote.host) must; anything else fails with a
+    message that shows the expected form.
 options:
   _input:
     description: URL of the remote cluster, with scheme.

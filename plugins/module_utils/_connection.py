@@ -109,6 +109,11 @@ def _error_chain(error):
     return reasons
 
 
+def describe_error(error):
+    """The type and reason of an Elasticsearch error object and of its causes, on one line (pure)."""
+    return "; caused by ".join(_error_chain(error)) or str(error)
+
+
 def describe_api_error(status, body, fallback=""):
     """One line with the HTTP status, the server's error type and reason, and its causes (pure)."""
     reasons = []

@@ -1,0 +1,204 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: esops.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: es_reindex_whitelist
+short_description: Manage reindex.remote.whitelist in an elasticsearch.yml
+version_added: 0.1.0
+description:
+  - Ensures C(host:port) entries are present in, or absent from, the C(reindex.remote.whitelist) setting of a
+    destination node's C(elasticsearch.yml), so that the node accepts a reindex from those remote clusters.
+  - Reads the setting in every form found in real files, a flat dotted key holding a comma-separated string or a
+    YAML list, a nested C(reindex:) / C(remote:) / C(whitelist:) mapping, or a C(>-) block scalar, and rewrites only
+    the lines of that setting. Every other byte of the file (comments, order, line endings) stays as it was.
+  - When the setting is absent, one line setting C(reindex.remote.whitelist) to the quoted C(host:port) entries is
+    appended at the end of the file.
+  - The whitelist is a static node setting; the node must be restarted to load it. The module does not restart
+    anything; it returns RV(restart_needed); the C(esops.migration.remote_reindex) role restarts the nodes one at a time.
+  - Runs on the destination node (the host whose file is edited); it needs no connection to Elasticsearch.
+author:
+  - esops.migration contributors
+extends_documentation_fragment:
+  - esops.migration.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+options:
+  path:
+    description:
+      - Path of the node's C(elasticsearch.yml).
+    type: path
+    default: /etc/elasticsearch/elasticsearch.yml
+  entries:
+    description:
+      - C(host:port) patterns, as Elasticsearch matches them against the remote's host and port, for example
+        V(10.0.0.1:9200), V(es-source.example.com:9243), V(*.example.com:9200) or V([::1]:9200).
+      - No scheme and no path. Use the P(esops.migration.whitelist_entry#filter) filter to derive an entry from a URL.
+      - A pattern that accepts every host (V(*:*)) is refused, because Elasticsearch refuses to start with it.
+    type: list
+    elements: str
+    required: true
+  state:
+    description:
+      - V(present) adds the entries that are missing, keeping the existing ones and their order.
+      - V(absent) removes the entries; when none remain, a flat setting is removed from the file.
+    type: str
+    choices: [present, absent]
+    default: present
+  exclusive:
+    description:
+      - With O(state=present), make the whitelist exactly O(entries), removing any others.
+    type: bool
+    default: false
+  create:
+    description:
+      - Create the file when it does not exist. Otherwise a missing file is an error.
+    type: bool
+    default: false
+  backup:
+    description:
+      - Keep a timestamped copy of the file before changing it.
+    type: bool
+    default: false
+notes:
+  - The file is written atomically (a temporary file renamed over it), keeping its mode and owner.
+  - A file that is not valid YAML, or that sets the whitelist twice (flat and nested), is refused and left untouched.
+seealso:
+  - name: Reindex from a remote cluster
+    description: Elasticsearch documentation of reindex-from-remote and its whitelist.
+    link: https://www.elastic.co/guide/en/elasticsearch/reference/current/docs-reindex.html#reindex-from-remote
+"""
+
+EXAMPLES = r"""
+- name: Allow the destination nodes to reindex from the source cluster
+  esops.migration.es_reindex_whitelist:
+    path: /etc/elasticsearch/elasticsearch.yml
+    entries:
+      - "{{ 'https://es-source.example.com:9243' | esops.migration.whitelist_entry }}"
+    backup: true
+  register: whitelist
+
+- name: Restart the node when the whitelist changed
+  ansible.builtin.systemd_service:
+    name: elasticsearch
+    state: restarted
+  when: whitelist.restart_needed
+
+- name: Remove the source once the migration is over
+  esops.migration.es_reindex_whitelist:
+    entries:
+      - es-source.example.com:9243
+    state: absent
+"""
+
+RETURN = r"""
+whitelist:
+  description: The entries of the whitelist after the change (in check mode, as they would be).
+  returned: always
+  type: list
+  elements: str
+  sample: ["10.0.0.1:9200", "es-source.example.com:9243"]
+added:
+  description: Entries added.
+  returned: always
+  type: list
+  elements: str
+removed:
+  description: Entries removed.
+  returned: always
+  type: list
+  elements: str
+restart_needed:
+  description: Whether the file changed, so that the node must be restarted to load the new whitelist.
+  returned: always
+  type: bool
+backup_file:
+  description: Path of the backup copy, when O(backup=true) and the file changed.
+  returned: changed and backup requested
+  type: str
+"""
+
+import os
+import tempfile
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:
+    from ansible_collections.esops.migration.plugins.module_utils._whitelist import WhitelistError, plan
+except ImportError:  # PyYAML missing
+    WHITELIST_IMPORT_ERROR = traceback.format_exc()
+else:
+    WHITELIST_IMPORT_ERROR = None
+
+
+def read_text(module, path, create):
+    if not os.path.exists(path):
+        if create:
+            return None
+        module.fail_json(msg="%s does not exist; check the path or set create: true to create it" % path)
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        module.fail_json(msg="Cannot read %s: %s" % (path, exc))
+
+
+def write_text(module, path, text):
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, tmp_path = tempfile.mkstemp(prefix=".elasticsearch.yml.", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as tmp:
+            tmp.write(text.encode("utf-8"))
+    except OSError as exc:
+        os.unlink(tmp_path)
+        module.fail_json(msg="Cannot write a temporary file in %s: %s" % (directory, exc))
+    module.atomic_move(tmp_path, path)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path", default="/etc/elasticsearch/elasticsearch.yml"),
+            entries=dict(type="list", elements="str", required=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            exclusive=dict(type="bool", default=False),
+            create=dict(type="bool", default=False),
+            backup=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    if WHITELIST_IMPORT_ERROR:
+        module.fail_json(msg=missing_required_lib("PyYAML"), exception=WHITELIST_IMPORT_ERROR)
+    params = module.params
+    path = params["path"]
+    if os.path.isdir(path):
+        module.fail_json(msg="%s is a directory; give the path of elasticsearch.yml itself" % path)
+    existing = read_text(module, path, params["create"])
+    text = existing or ""
+    try:
+        new_text, before, after, added, removed = plan(text, params["entries"], params["state"], params["exclusive"])
+    except WhitelistError as exc:
+        module.fail_json(msg="%s: %s. Nothing was written." % (path, exc))
+
+    changed = new_text != text
+    result = dict(changed=changed, whitelist=after, added=added, removed=removed, restart_needed=changed)
+    if module._diff:
+        result["diff"] = dict(before=text, after=new_text, before_header=path, after_header=path)
+    if changed and not module.check_mode:
+        if params["backup"] and existing is not None:
+            result["backup_file"] = module.backup_local(path)
+        write_text(module, path, new_text)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
