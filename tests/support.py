@@ -29,12 +29,21 @@ def ensure_collection_tree():
         sys.path.insert(0, str(COLLECTIONS_PATH))
 
 
+def empty_ansible_cfg():
+    """An ansible.cfg with nothing in it, so no user or system configuration leaks into the tests."""
+    path = COLLECTIONS_PATH.parent / "ansible.cfg"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("[defaults]\n")
+    return path
+
+
 def ansible_env(**extra):
     """Environment for ansible-playbook runs: this collection only, no user config, no colour."""
     env = dict(os.environ)
     env.update(
         ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_PATH),
-        ANSIBLE_CONFIG=os.devnull,
+        ANSIBLE_CONFIG=str(empty_ansible_cfg()),
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_FORCE_COLOR="0",
         ANSIBLE_RETRY_FILES_ENABLED="0",

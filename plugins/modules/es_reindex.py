@@ -334,6 +334,9 @@ def main():
 
     if task.get("error"):
         error = describe_error(task["error"])
+        whitelist_hint = not_whitelisted_hint(error)
+        if whitelist_hint:
+            module.fail_json(msg=whitelist_hint, task_id=task_id, **EMPTY_RESULT)
         hint = remote_error_hint(error, params["remote"]["host"])
         module.fail_json(
             msg="The reindex task %s failed: %s%s" % (task_id, error, (". Hint: " + hint) if hint else ""),
