@@ -50,10 +50,11 @@ def connection_problems(params):
         if bool(params.get(first)) != bool(params.get(second)):
             problems.append("%s and %s must be given together" % (first, second))
     for host in params.get("hosts") or []:
-        parts = urlsplit(host if "://" in host else "http://" + host)
+        url = host if "://" in host else "http://" + host
+        parts = urlsplit(url)
         if parts.username or parts.password:
             problems.append(
-                "host %s carries credentials in the URL; give them in username/password instead" % redact_url(host)
+                "host %s carries credentials in the URL; give them in username/password instead" % redact_url(url)
             )
     return problems
 
@@ -63,9 +64,7 @@ def redact_url(url):
     parts = urlsplit(url)
     if parts.username is None and parts.password is None:
         return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = "%s:%d" % (host, parts.port)
+    host = parts.netloc.rpartition("@")[2]
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
@@ -114,8 +113,14 @@ def describe_error(error):
     return "; caused by ".join(_error_chain(error)) or str(error)
 
 
+STATUS_HINTS = {
+    401: "the cluster refused the credentials: check username/password, api_key or bearer_token",
+    403: "the user lacks a privilege this action needs",
+}
+
+
 def describe_api_error(status, body, fallback=""):
-    """One line with the HTTP status, the server's error type and reason, and its causes (pure)."""
+    """One line with the HTTP status, the server's error type and reason, its causes, and a hint (pure)."""
     reasons = []
     if isinstance(body, dict):
         error = body.get("error")
@@ -123,9 +128,12 @@ def describe_api_error(status, body, fallback=""):
             reasons = _error_chain(error)
         elif error:
             reasons = [str(error)]
-    if not reasons:
-        reasons = [fallback or "no error details in the response"]
-    return "HTTP %s %s" % (status, "; caused by ".join(reasons))
+    if not reasons and fallback and fallback != "None":
+        reasons = [fallback]
+    text = "HTTP %s %s" % (status, "; caused by ".join(reasons) if reasons else "(no error details in the response)")
+    if status in STATUS_HINTS:
+        text += " (%s)" % STATUS_HINTS[status]
+    return text
 
 
 def error_type(body):

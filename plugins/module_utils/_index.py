@@ -43,7 +43,7 @@ def flatten_settings(settings, prefix=""):
     flat = {}
     for key, value in (settings or {}).items():
         path = "%s.%s" % (prefix, key) if prefix else str(key)
-        if isinstance(value, dict) and value:
+        if isinstance(value, dict):
             flat.update(flatten_settings(value, path))
         else:
             flat[path] = _scalar(value)

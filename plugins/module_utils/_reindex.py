@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 #   overwrite: plain index requests -> every source document is written again.
 WRITE_MODES = ("create", "sync", "overwrite")
 
-NOT_WHITELISTED = re.compile(r"\[([^\]]+)\] not whitelisted in reindex\.remote\.whitelist")
+# The entry may itself hold brackets: "[[::1]:9200] not whitelisted in reindex.remote.whitelist".
+NOT_WHITELISTED = re.compile(r"\[((?:\[[^\]]*\])?[^\[\]\s]*)\] not whitelisted in reindex\.remote\.whitelist")
 
 
 def validate_remote_host(host):
@@ -53,11 +54,8 @@ def validate_remote_host(host):
 
 def whitelist_entry(host):
     """The host:port string Elasticsearch matches against reindex.remote.whitelist (IPv6 in brackets)."""
-    parts = urlsplit(str(host).strip())
-    name = parts.hostname or ""
-    if ":" in name:
-        name = "[%s]" % name
-    return "%s:%d" % (name, parts.port)
+    # netloc keeps the host as written: Elasticsearch matches it case-sensitively, and IPv6 keeps its brackets.
+    return urlsplit(str(host).strip()).netloc.rpartition("@")[2]
 
 
 def build_reindex_body(

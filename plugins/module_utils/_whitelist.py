@@ -33,23 +33,32 @@ def entry_problem(entry):
         return "%r has a scheme; the whitelist holds host:port only: use %r" % (text, rest or "host:port")
     if "/" in text:
         return "%r has a path; the whitelist holds host:port only: use %r" % (text, text.split("/", 1)[0])
+    if "," in text:
+        return "%r holds several entries; give one host:port per list item" % text
     if re.search(r"\s", text):
         return "%r contains spaces; give one host:port per entry" % text
     if text.startswith("["):
+        if "]" not in text:
+            return "%r opens a bracket it does not close; write IPv6 addresses as [address]:port" % text
         host, sep, port = text.partition("]:")
         host = host + "]"
         if not sep:
             return "%r has no port; use %r (IPv6 addresses in brackets, then :port)" % (text, text + ":9200")
     else:
         host, sep, port = text.rpartition(":")
-        if not sep or not host:
+        if not sep:
             return "%r has no port; use %r" % (text, text + ":9200")
+        if not host:
+            return "%r has no host; give host:port, for example 10.0.0.1%s" % (text, text)
         if ":" in host:
             return "%r looks like an IPv6 address without brackets; use [address]:port" % text
     if not _PORT.match(port):
         return "%r has an invalid port %r; use a number or *" % (text, port)
     if set(host) <= {"*"}:
-        return "%r accepts every host; Elasticsearch refuses to start with such a whitelist: name the source host" % text
+        return (
+            "%r accepts every host, which lets anyone allowed to reindex make the cluster fetch from anywhere "
+            "(and a bare * stops Elasticsearch from starting): name the source host" % text
+        )
     return None
 
 
@@ -91,6 +100,12 @@ class Location:
 def _find(node, prefix, found):
     if not isinstance(node, yaml.MappingNode):
         return
+    if node.flow_style and prefix:
+        # Inside {...} the setting's lines cannot be replaced on their own.
+        raise WhitelistError(
+            "%s is written in flow style ({...}) on line %d; write it as a block mapping or a flat "
+            "reindex.remote.whitelist line first" % (".".join(prefix), node.start_mark.line + 1)
+        )
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             continue
@@ -127,7 +142,7 @@ def current_entries(text):
     location = locate(text)
     if location is None:
         return []
-    value = yaml.safe_load(yaml.serialize(location.value_node))
+    value = yaml.constructor.SafeConstructor().construct_object(location.value_node, deep=True)
     return split_value(value)
 
 
@@ -227,8 +242,8 @@ def plan(text, entries, state="present", exclusive=False):
 
     Raises WhitelistError for a bad entry or a file that cannot be edited safely.
     """
+    problems = [problem for problem in (entry_problem(entry) for entry in entries) if problem]
     wanted = normalise_entries(entries)
-    problems = [problem for problem in (entry_problem(entry) for entry in wanted) if problem]
     if problems:
         raise WhitelistError("invalid whitelist entr%s: %s" % ("y" if len(problems) == 1 else "ies", "; ".join(problems)))
     before = current_entries(text)

@@ -92,7 +92,7 @@ def test_absent_deletes_once(dest, index_args):
 def test_wrong_password_fails_with_status_and_reason_without_leaking_it(dest, index_args):
     run = run_module("es_index", dict(index_args, password="wrong-password-123"), verbosity=3)
     assert run.result["failed"]
-    assert "401" in run.result["msg"] and "security_exception" in run.result["msg"]
+    assert "401" in run.result["msg"] and "credentials" in run.result["msg"]
     assert "Traceback" not in run.result["msg"]
     assert "wrong-password-123" not in run.output
 

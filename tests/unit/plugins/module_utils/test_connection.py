@@ -1,0 +1,232 @@
+"""Unit tests for the pure functions of plugins/module_utils/_connection.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.esops.migration.plugins.module_utils._connection import (
+    client_kwargs,
+    connection_argument_spec,
+    connection_problems,
+    describe_api_error,
+    describe_error,
+    error_type,
+    redact_url,
+)
+
+# --- connection_argument_spec ------------------------------------------------------------------------------
+
+
+def test_secrets_are_no_log():
+    spec = connection_argument_spec()
+    for name in ("password", "api_key", "bearer_token"):
+        assert spec[name].get("no_log") is True, name
+
+
+def test_username_and_hosts_are_logged():
+    spec = connection_argument_spec()
+    assert not spec["username"].get("no_log")
+    assert not spec["hosts"].get("no_log")
+    assert spec["verify_certs"]["default"] is True
+
+
+def test_spec_is_a_fresh_copy():
+    spec = connection_argument_spec()
+    spec["password"]["no_log"] = False
+    assert connection_argument_spec()["password"]["no_log"] is True
+
+
+# --- connection_problems -----------------------------------------------------------------------------------
+
+
+def test_no_problems():
+    assert connection_problems({"hosts": ["https://es:9200"], "username": "u", "password": "p"}) == []
+    assert connection_problems({"hosts": ["es:9200"], "api_key": "id:key"}) == []
+    assert connection_problems({}) == []
+
+
+def test_more_than_one_auth_method():
+    problems = connection_problems({"username": "u", "password": "p", "bearer_token": "t"})
+    assert len(problems) == 1
+    assert "username" in problems[0] and "bearer_token" in problems[0]
+
+
+@pytest.mark.parametrize(
+    "params, pair",
+    [
+        ({"username": "u"}, "username and password"),
+        ({"password": "p"}, "username and password"),
+        ({"client_cert": "/c.pem"}, "client_cert and client_key"),
+        ({"client_key": "/k.pem"}, "client_cert and client_key"),
+    ],
+)
+def test_required_together(params, pair):
+    problems = connection_problems(params)
+    assert len(problems) == 1
+    assert pair in problems[0]
+
+
+def test_credentials_in_host_url_are_reported_without_the_password():
+    (problem,) = connection_problems({"hosts": ["https://elastic:s3cret@es:9200"]})
+    assert "credentials" in problem
+    assert "s3cret" not in problem
+    assert "https://es:9200" in problem
+
+
+def test_credentials_in_host_without_scheme_are_reported_without_the_password():
+    (problem,) = connection_problems({"hosts": ["elastic:s3cret@es:9200"]})
+    assert "credentials" in problem
+    assert "s3cret" not in problem
+    assert "es:9200" in problem
+
+
+# --- redact_url --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("https://elastic:s3cret@es.example.com:9200/prefix?pretty#x", "https://es.example.com:9200/prefix?pretty#x"),
+        ("https://elastic@es.example.com", "https://es.example.com"),
+        ("http://es:9200", "http://es:9200"),
+        ("es:9200", "es:9200"),
+    ],
+)
+def test_redact_url(url, shown):
+    assert redact_url(url) == shown
+
+
+def test_redact_url_ipv6_keeps_brackets():
+    assert redact_url("https://elastic:s3cret@[::1]:9200/") == "https://[::1]:9200/"
+
+
+# --- client_kwargs -----------------------------------------------------------------------------------------
+
+
+def test_defaults():
+    kwargs = client_kwargs({})
+    assert kwargs["hosts"] == ["http://127.0.0.1:9200"]
+    assert kwargs["request_timeout"] == 30
+    assert kwargs["max_retries"] == 3
+    for key in ("basic_auth", "api_key", "bearer_auth", "ca_certs", "verify_certs", "ssl_show_warn"):
+        assert key not in kwargs
+
+
+def test_zero_retries_kept():
+    assert client_kwargs({"max_retries": 0})["max_retries"] == 0
+
+
+def test_basic_auth_tuple():
+    kwargs = client_kwargs({"hosts": ["https://es:9200"], "username": "elastic", "password": "pw"})
+    assert kwargs["basic_auth"] == ("elastic", "pw")
+    assert kwargs["hosts"] == ["https://es:9200"]
+
+
+def test_api_key_id_and_key_split():
+    assert client_kwargs({"api_key": "VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw"})["api_key"] == (
+        "VuaCfGcBCdbkQm-e5aOx",
+        "ui2lp2axTNmsyakw9tvNnw",
+    )
+
+
+def test_encoded_api_key_kept():
+    encoded = "VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw=="
+    assert client_kwargs({"api_key": encoded})["api_key"] == encoded
+
+
+def test_bearer_token():
+    kwargs = client_kwargs({"bearer_token": "tok"})
+    assert kwargs["bearer_auth"] == "tok"
+    assert "basic_auth" not in kwargs and "api_key" not in kwargs
+
+
+def test_ca_certs_without_auth():
+    kwargs = client_kwargs({"hosts": ["https://es:9200"], "ca_certs": "/etc/ssl/ca.crt"})
+    assert kwargs["ca_certs"] == "/etc/ssl/ca.crt"
+    assert "basic_auth" not in kwargs
+
+
+def test_client_certificate():
+    kwargs = client_kwargs({"client_cert": "/c.pem", "client_key": "/k.pem", "api_key": "a:b"})
+    assert (kwargs["client_cert"], kwargs["client_key"]) == ("/c.pem", "/k.pem")
+    assert kwargs["api_key"] == ("a", "b")
+
+
+def test_verify_certs_false_silences_warning():
+    kwargs = client_kwargs({"verify_certs": False})
+    assert kwargs["verify_certs"] is False
+    assert kwargs["ssl_show_warn"] is False
+
+
+def test_verify_certs_true_leaves_client_default():
+    kwargs = client_kwargs({"verify_certs": True})
+    assert "verify_certs" not in kwargs or kwargs["verify_certs"] is True
+    assert kwargs.get("ssl_show_warn", True) is True
+
+
+def test_kwargs_accepted_by_the_client():
+    elasticsearch = pytest.importorskip("elasticsearch")
+    kwargs = client_kwargs(
+        {"hosts": ["https://127.0.0.1:1"], "username": "u", "password": "p", "verify_certs": False, "max_retries": 0}
+    )
+    client = elasticsearch.Elasticsearch(**kwargs)  # builds without connecting
+    client.close()
+
+
+# --- error descriptions ------------------------------------------------------------------------------------
+
+ERROR_BODY = {
+    "error": {
+        "type": "illegal_argument_exception",
+        "reason": "[127.0.0.1:19200] not whitelisted in reindex.remote.whitelist",
+        "caused_by": {
+            "type": "io_exception",
+            "reason": "outer cause",
+            "caused_by": {"type": "connect_exception", "reason": "Connection refused"},
+        },
+    },
+    "status": 400,
+}
+
+
+def test_describe_api_error_with_cause_chain():
+    text = describe_api_error(400, ERROR_BODY)
+    assert text.startswith("HTTP 400 ")
+    first = text.index("illegal_argument_exception: [127.0.0.1:19200] not whitelisted")
+    second = text.index("io_exception: outer cause")
+    third = text.index("connect_exception: Connection refused")
+    assert first < second < third
+
+
+def test_describe_api_error_string_error():
+    assert describe_api_error(500, {"error": "boom"}) == "HTTP 500 boom"
+
+
+def test_describe_api_error_fallback():
+    assert "Bad Gateway" in describe_api_error(502, "<html>Bad Gateway</html>", "Bad Gateway")
+    text = describe_api_error(502, None)
+    assert text.startswith("HTTP 502 ")
+    assert len(text) > len("HTTP 502 ")
+
+
+def test_describe_error():
+    assert describe_error(ERROR_BODY["error"]) == (
+        "illegal_argument_exception: [127.0.0.1:19200] not whitelisted in reindex.remote.whitelist; "
+        "caused by io_exception: outer cause; caused by connect_exception: Connection refused"
+    )
+    assert describe_error({"type": "search_phase_execution_exception"}) == "search_phase_execution_exception"
+    assert describe_error({"reason": "only a reason"}) == "only a reason"
+    assert describe_error("plain text") == "plain text"
+
+
+def test_describe_error_stops_on_cycles():
+    error = {"type": "a", "reason": "r"}
+    error["caused_by"] = error
+    assert describe_error(error).count("a: r") <= 5
+
+
+def test_error_type():
+    assert error_type(ERROR_BODY) == "illegal_argument_exception"
+    assert error_type({"error": "boom"}) is None
+    assert error_type(None) is None
+    assert error_type("text") is None
