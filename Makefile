@@ -33,7 +33,7 @@ sanity:
 	bash tools/sanity.sh
 
 lint:
-	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections $(VENV)/bin/ansible-lint --profile production --offline
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections $(VENV)/bin/ansible-lint --profile production --offline
 
 changelog-lint:
 	$(VENV)/bin/antsibull-changelog lint

@@ -135,3 +135,13 @@ def test_destination_mapping_created_beforehand_is_kept(copy_setup):
     assert result["created"] == 6
     mapping = dest.client.indices.get_mapping(index=DEST_INDEX)[DEST_INDEX]["mappings"]
     assert mapping["properties"]["annual_rate"]["type"] == "keyword"
+
+
+def test_document_failures_fail_the_task_with_the_first_ones_summarised(copy_setup):
+    source, dest, args = copy_setup
+    # annual_rate values such as "3.2200%" cannot be indexed as numbers: every document fails.
+    dest.client.indices.create(index=DEST_INDEX, mappings={"properties": {"annual_rate": {"type": "float"}}})
+    result = run_module("es_reindex", args).result
+    assert result["failed"]
+    assert "failure(s)" in result["msg"] and "mapper_parsing_exception" in result["msg"]
+    assert result["failures"] and result["created"] < 6
