@@ -90,7 +90,7 @@ def build_reindex_body(
 
 def redact_body(body):
     """The request body with the remote password replaced, fit for results and logs."""
-    shown = {key: value for key, value in body.items()}
+    shown = dict(body)
     source = dict(shown["source"])
     remote = dict(source["remote"])
     if "password" in remote:

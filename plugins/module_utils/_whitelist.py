@@ -12,8 +12,15 @@ from __future__ import annotations
 
 import json
 import re
+import traceback
 
-import yaml
+try:
+    import yaml
+except ImportError:  # es_reindex_whitelist reports it with missing_required_lib
+    yaml = None
+    YAML_IMPORT_ERROR = traceback.format_exc()
+else:
+    YAML_IMPORT_ERROR = None
 
 SETTING = "reindex.remote.whitelist"
 _PORT = re.compile(r"^(\d{1,5}|\*)$")
@@ -206,8 +213,7 @@ def render(text, entries):
         if not entries:
             return text
         prefix = text if not text or text.endswith(("\n", "\r")) else text + eol
-        value, _ = _render_value(entries, "scalar", 0)
-        return prefix + SETTING + ":" + value + eol
+        return prefix + SETTING + ":" + _render_value(entries, "scalar", 0)[0] + eol
     first, last = _value_span(lines, location)
     key_line = lines[first]
     # The last replaced line keeps its own ending (none at the end of a file without a final newline).

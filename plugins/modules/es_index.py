@@ -20,7 +20,7 @@ description:
     message naming each setting or field; nothing is changed then.
   - Settings, fields and aliases not mentioned are left alone.
 author:
-  - esops.migration contributors
+  - esops.migration contributors (@esops)
 extends_documentation_fragment:
   - esops.migration.connection
   - esops.migration.attributes

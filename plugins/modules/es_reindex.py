@@ -22,7 +22,7 @@ description:
   - In check mode nothing is written; the module counts the matching source documents (connecting to
     O(remote.host) from where the module runs) and predicts C(changed) from the destination's count.
 author:
-  - esops.migration contributors
+  - esops.migration contributors (@esops)
 extends_documentation_fragment:
   - esops.migration.connection
   - esops.migration.attributes
@@ -250,7 +250,9 @@ def predict(module, body):
     if client.indices.exists(index=params["dest_index"]):
         dest_count = client.count(index=params["dest_index"])["count"]
     changed = source_count > 0 if params["mode"] == "overwrite" else source_count > dest_count
-    return dict(EMPTY_RESULT, changed=changed, total=source_count, dest_count=dest_count)
+    result = dict(EMPTY_RESULT)
+    result.update(changed=changed, total=source_count, dest_count=dest_count)
+    return result
 
 
 def start_copy(module, body):

@@ -21,7 +21,9 @@ description:
     anything; it returns RV(restart_needed); the C(esops.migration.remote_reindex) role restarts the nodes one at a time.
   - Runs on the destination node (the host whose file is edited); it needs no connection to Elasticsearch.
 author:
-  - esops.migration contributors
+  - esops.migration contributors (@esops)
+requirements:
+  - PyYAML (a dependency of ansible-core, so normally present) on the node whose file is edited
 extends_documentation_fragment:
   - esops.migration.attributes
 attributes:
@@ -128,16 +130,10 @@ backup_file:
 
 import os
 import tempfile
-import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-try:
-    from ansible_collections.esops.migration.plugins.module_utils._whitelist import WhitelistError, plan
-except ImportError:  # PyYAML missing
-    WHITELIST_IMPORT_ERROR = traceback.format_exc()
-else:
-    WHITELIST_IMPORT_ERROR = None
+from ansible_collections.esops.migration.plugins.module_utils._whitelist import YAML_IMPORT_ERROR, WhitelistError, plan
 
 
 def read_text(module, path, create):
@@ -176,8 +172,8 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if WHITELIST_IMPORT_ERROR:
-        module.fail_json(msg=missing_required_lib("PyYAML"), exception=WHITELIST_IMPORT_ERROR)
+    if YAML_IMPORT_ERROR:
+        module.fail_json(msg=missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
     params = module.params
     path = params["path"]
     if os.path.isdir(path):

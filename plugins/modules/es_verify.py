@@ -15,7 +15,7 @@ description:
   - Fails with both numbers when they differ; returns them when they match.
   - Read-only; it runs in check mode too and never reports C(changed).
 author:
-  - esops.migration contributors
+  - esops.migration contributors (@esops)
 extends_documentation_fragment:
   - esops.migration.connection
   - esops.migration.attributes

@@ -300,7 +300,7 @@ def _base_texts():
     return sorted(seen.items(), key=lambda item: item[1])
 
 
-@pytest.mark.parametrize("base", [text for text, _ in _base_texts()], ids=[name for _, name in _base_texts()])
+@pytest.mark.parametrize("base", [case[0] for case in _base_texts()], ids=[case[1] for case in _base_texts()])
 def test_add_then_remove_restores_the_original_bytes(base):
     assert SETTING not in base
     added_text = plan(base, [NEW])[0]
@@ -352,7 +352,7 @@ def test_exclusive_with_the_same_entries_changes_nothing():
 
 def test_exclusive_drops_entries_not_given():
     text = 'reindex.remote.whitelist: "a.example.com:9200, b.example.com:9200"\n'
-    new_text, _, after, added, removed = plan(text, ["b.example.com:9200"], exclusive=True)
+    new_text, _before, after, added, removed = plan(text, ["b.example.com:9200"], exclusive=True)
     assert after == ["b.example.com:9200"]
     assert added == []
     assert removed == ["a.example.com:9200"]
@@ -371,7 +371,7 @@ def test_duplicates_collapse_and_existing_order_is_kept():
 
 
 def test_duplicates_collapse_in_a_new_setting():
-    new_text, _, after, added, _ = plan("", [NEW, NEW, " %s " % NEW])
+    new_text, _before, after, added, _removed = plan("", [NEW, NEW, " %s " % NEW])
     assert after == added == [NEW]
     assert effective(new_text) == (True, [NEW])
 
