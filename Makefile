@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ESLOCAL := $(PY) tools/eslocal.py
 
-.PHONY: setup demo demo-stop test unit integration sanity lint changelog-lint clean
+.PHONY: setup demo demo-stop test unit integration molecule sanity lint changelog-lint clean
 
 setup:
 	@bash tools/setup.sh
@@ -21,13 +21,21 @@ demo-stop:
 	$(ESLOCAL) stop source dest
 
 # The whole test suite: unit + integration tests on real clusters, ansible-test sanity, ansible-lint.
-test: setup unit integration sanity lint changelog-lint
+test: setup unit integration molecule sanity lint changelog-lint
 
 unit:
 	$(PY) -m pytest -q tests/unit
 
 integration:
 	$(PY) -m pytest -q --durations=10 tests/integration
+
+# The role on two real local clusters (mol-source/mol-dest, HTTP 33200/33210) through molecule,
+# scenario extensions/molecule/default: create, converge, idempotence, verify, destroy.
+molecule:
+	@mkdir -p .build/collections/ansible_collections/esops
+	@ln -sfn $(CURDIR) .build/collections/ansible_collections/esops/migration
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections \
+	  $(VENV)/bin/molecule test --scenario-name default
 
 sanity:
 	bash tools/sanity.sh

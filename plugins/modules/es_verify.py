@@ -7,13 +7,24 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: es_verify
-short_description: Check that a migrated index holds as many documents as its source
+short_description: Prove that a migrated index holds the documents of its source
 version_added: 0.1.0
 description:
   - Counts the documents of O(source.index) on the source cluster, matching O(query) when given, and those of
     O(dest_index) on the destination cluster (the connection options) after refreshing it, with the same query.
-  - Fails with both numbers when they differ; returns them when they match.
-  - Read-only; it runs in check mode too and never reports C(changed).
+  - O(level) decides how much is proved, each level including the checks of the ones before it. V(count) compares the
+    counts. V(ids) streams the C(_id)s of both sides (point in time + C(search_after), both clusters read at once) and
+    reports missing and extra documents. V(content) also compares every document's C(_source) (canonical JSON, hashed).
+    V(sample) compares the C(_source) of O(sample_size) random source documents, fetched by id from the destination,
+    when a full pass costs too much.
+  - From V(ids) up, the mappings are compared too, fields missing from the destination and fields whose type differs
+    fail the check (fields only in the destination are reported).
+  - Fails with a message giving the numbers (how many documents each side has, how many are missing, extra or
+    different, and the first ids of each); returns the figures when everything matches.
+  - Memory holds only documents seen on one side and not yet on the other; with indices of the same shard count the
+    two streams stay close, otherwise memory grows towards the number of documents compared.
+  - Read-only; it runs in check mode too and never reports C(changed). Needs Elasticsearch 7.12 or later for
+    V(ids) and V(content) (point in time with C(_shard_doc) sort).
 author:
   - esops.migration contributors (@esops)
 extends_documentation_fragment:
@@ -82,8 +93,35 @@ options:
     type: str
     required: true
   query:
-    description: Query selecting the documents to count on both sides (the C(query) object of the search API).
+    description:
+      - Query selecting the documents to compare on both sides (the C(query) object of the search API), for example a
+        time range, so that an index still being written to can be checked before the cut-over.
     type: dict
+  dest_query_all:
+    description: Compare against every destination document instead of applying O(query) on the destination too.
+    type: bool
+    default: false
+  level:
+    description: How much to compare, see the description.
+    type: str
+    choices: [count, ids, content, sample]
+    default: count
+  sample_size:
+    description: Number of random source documents compared with O(level=sample).
+    type: int
+    default: 100
+  max_report:
+    description: How many ids of missing, extra and mismatching documents to return (and name in the message).
+    type: int
+    default: 10
+  batch_size:
+    description: Documents fetched per request from each side when streaming.
+    type: int
+    default: 5000
+  compare_mappings:
+    description: Compare the mappings when O(level) is not V(count).
+    type: bool
+    default: true
 """
 
 EXAMPLES = r"""
@@ -103,6 +141,21 @@ EXAMPLES = r"""
 - name: Show the counts
   ansible.builtin.debug:
     msg: "{{ verification.source_count }} = {{ verification.dest_count }}"
+
+- name: Prove every document arrived unchanged before switching traffic
+  esops.migration.es_verify:
+    hosts: ["http://es-dest.example.com:9200"]
+    api_key: "{{ vault_dest_api_key }}"
+    source:
+      hosts: ["http://es-source.example.com:9200"]
+      api_key: "{{ vault_source_api_key }}"
+      index: logs-2026.11
+    dest_index: logs-2026.11
+    level: content
+    query:
+      range:
+        "@timestamp":
+          lt: now-1h
 """
 
 RETURN = r"""
@@ -119,16 +172,72 @@ difference:
   returned: always
   type: int
 match:
-  description: Whether both counts are equal.
+  description: Whether everything the level compares is equal.
   returned: always
   type: bool
+level:
+  description: The level compared.
+  returned: always
+  type: str
+missing:
+  description: Source documents absent from the destination (for V(sample), among the sampled ones).
+  returned: when level is not count
+  type: int
+extra:
+  description: Destination documents absent from the source (not computed for V(sample)).
+  returned: when level is ids or content
+  type: int
+mismatched:
+  description: Documents whose C(_source) differs (levels V(content) and V(sample)).
+  returned: when level is not count
+  type: int
+missing_ids:
+  description: Up to O(max_report) ids of missing documents.
+  returned: when level is not count
+  type: list
+  elements: str
+extra_ids:
+  description: Up to O(max_report) ids of extra documents.
+  returned: when level is not count
+  type: list
+  elements: str
+mismatched_ids:
+  description: Up to O(max_report) ids of documents with a different C(_source).
+  returned: when level is not count
+  type: list
+  elements: str
+compared:
+  description: Documents found on both sides and compared.
+  returned: when level is not count
+  type: int
+docs_per_second:
+  description: Documents read (both sides together) per second of streaming.
+  returned: when level is ids or content
+  type: float
+mappings:
+  description: Fields only in the source, only in the destination, and type differences (source type, dest type).
+  returned: when level is not count and compare_mappings is true
+  type: dict
 """
+
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.esops.migration.plugins.module_utils._connection import (
     ElasticsearchModule,
     connection_argument_spec,
 )
-from ansible_collections.esops.migration.plugins.module_utils._verify import compare_counts
+from ansible_collections.esops.migration.plugins.module_utils._verify import (
+    LEVELS,
+    DocumentComparison,
+    compare_counts,
+    compare_mappings,
+    document_problems,
+    mapping_problems,
+    source_digest,
+)
+
+KEEP_ALIVE = "5m"
 
 
 def source_spec():
@@ -137,31 +246,141 @@ def source_spec():
     return spec
 
 
+def scan(client, index, query, with_source, batch_size):
+    """Batches of (id, digest) of every matching document, read with a point in time and search_after."""
+    pit = client.open_point_in_time(index=index, keep_alive=KEEP_ALIVE)["id"]
+    try:
+        search_after = None
+        while True:
+            response = client.search(
+                pit={"id": pit, "keep_alive": KEEP_ALIVE}, sort=["_shard_doc"], size=batch_size, query=query,
+                source=with_source, track_total_hits=False, search_after=search_after,
+            )
+            pit = response.get("pit_id", pit)
+            hits = response["hits"]["hits"]
+            if not hits:
+                return
+            yield [(hit["_id"], source_digest(hit["_source"]) if with_source else b"") for hit in hits]
+            search_after = hits[-1]["sort"]
+    finally:
+        client.options(ignore_status=404).close_point_in_time(id=pit)
+
+
+def _next_batch(stream):
+    return next(stream, None)
+
+
+def compare_streams(source_stream, dest_stream, max_report):
+    """Reads both streams at once (one thread each) and compares them; returns (outcome, documents read)."""
+    comparison = DocumentComparison(max_report)
+    streams = [source_stream, dest_stream]
+    read = 0
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        while any(stream is not None for stream in streams):
+            futures = [pool.submit(_next_batch, stream) if stream is not None else None for stream in streams]
+            for side, future in enumerate(futures):
+                batch = future.result() if future is not None else None
+                if batch is None:
+                    streams[side] = None
+                    continue
+                read += len(batch)
+                for doc_id, digest in batch:
+                    comparison.add(side, doc_id, digest)
+    outcome = comparison.outcome()
+    outcome["peak_pending"] = comparison.peak_pending
+    return outcome, read
+
+
+def compare_sample(source_client, dest_client, source_index, dest_index, query, size, max_report):
+    """Random source documents looked up by id on the destination."""
+    sampled = source_client.search(
+        index=source_index, size=size, source=True,
+        query={"function_score": {"query": query or {"match_all": {}},
+                                  "random_score": {"seed": int(time.time()), "field": "_seq_no"}}},
+    )["hits"]["hits"]
+    comparison = DocumentComparison(max_report)
+    if sampled:
+        found = dest_client.mget(index=dest_index, ids=[hit["_id"] for hit in sampled])["docs"]
+        for hit in sampled:
+            comparison.add(0, hit["_id"], source_digest(hit["_source"]))
+        for doc in found:
+            if doc.get("found"):
+                comparison.add(1, doc["_id"], source_digest(doc["_source"]))
+    outcome = comparison.outcome()
+    outcome.update(extra=0, extra_ids=[])
+    return outcome
+
+
+def merged_properties(client, index):
+    properties = {}
+    for mapping in client.indices.get_mapping(index=index).values():
+        properties.update((mapping.get("mappings") or {}).get("properties") or {})
+    return properties
+
+
 def main():
     module = ElasticsearchModule(
         argument_spec=dict(
             source=dict(type="dict", required=True, options=source_spec()),
             dest_index=dict(type="str", required=True),
             query=dict(type="dict"),
+            dest_query_all=dict(type="bool", default=False),
+            level=dict(type="str", choices=list(LEVELS), default="count"),
+            sample_size=dict(type="int", default=100),
+            max_report=dict(type="int", default=10),
+            batch_size=dict(type="int", default=5000),
+            compare_mappings=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
     params = module.params
     source = params["source"]
+    source_index, dest_index, level = source["index"], params["dest_index"], params["level"]
     query = params["query"]
+    dest_query = None if params["dest_query_all"] else query
     source_client = module.connect(source, "source cluster")
+    dest_client = module.client
+    action = "Counting %s on the source cluster" % source_index
     try:
-        source_count = source_client.count(index=source["index"], query=query)["count"]
+        source_count = source_client.count(index=source_index, query=query)["count"]
+        action = "Counting %s on the destination cluster" % dest_index
+        dest_client.indices.refresh(index=dest_index)
+        dest_count = dest_client.count(index=dest_index, query=dest_query)["count"]
+        result, message = compare_counts(source_index, source_count, dest_index, dest_count)
+        result["level"] = level
+        problems = [] if result["match"] else [message]
+        if level != "count" and params["compare_mappings"]:
+            action = "Comparing the mappings"
+            result["mappings"] = compare_mappings(
+                merged_properties(source_client, source_index), merged_properties(dest_client, dest_index)
+            )
+            problems += mapping_problems(result["mappings"])
+        if level in ("ids", "content"):
+            action = "Streaming both indices"
+            with_source = level == "content"
+            started = time.monotonic()
+            outcome, read = compare_streams(
+                scan(source_client, source_index, query, with_source, params["batch_size"]),
+                scan(dest_client, dest_index, dest_query, with_source, params["batch_size"]),
+                params["max_report"],
+            )
+            elapsed = time.monotonic() - started
+            outcome["docs_per_second"] = round(read / elapsed, 1) if elapsed > 0 else 0.0
+            result.update(outcome)
+            # Missing/extra ids say more than the count difference they explain.
+            problems = [problem for problem in problems if problem != message] + document_problems(outcome, level)
+        elif level == "sample":
+            action = "Comparing a sample"
+            outcome = compare_sample(source_client, dest_client, source_index, dest_index, query,
+                                     params["sample_size"], params["max_report"])
+            result.update(outcome)
+            problems += document_problems(outcome, level)
     except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
-        module.fail_on_error(exc, "Counting %s on the source cluster" % source["index"])
-    try:
-        module.client.indices.refresh(index=params["dest_index"])
-        dest_count = module.client.count(index=params["dest_index"], query=query)["count"]
-    except Exception as exc:  # pylint: disable=broad-except
-        module.fail_on_error(exc, "Counting %s on the destination cluster" % params["dest_index"])
-    result, message = compare_counts(source["index"], source_count, params["dest_index"], dest_count)
-    if not result["match"]:
-        module.fail_json(msg="Verification failed: " + message, **result)
+        module.fail_on_error(exc, action)
+    result["match"] = not problems
+    if problems:
+        summary = "dest %s has %d documents, source %s %d" % (dest_index, dest_count, source_index, source_count)
+        module.fail_json(msg="Verification failed (%s): %s" % (summary, "; ".join(problems)), **result)
     module.exit_json(changed=False, msg=message, **result)
 
 

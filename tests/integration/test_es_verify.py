@@ -60,3 +60,72 @@ def test_a_missing_index_names_the_server_error(copied):
     result = run_module("es_verify", dict(args, dest_index="no_such_index")).result
     assert result["failed"] and "404" in result["msg"] and "index_not_found_exception" in result["msg"]
     assert "no_such_index" in result["msg"]
+
+
+LEVELS = ("count", "ids", "content", "sample")
+
+
+def verify(args, level, **extra):
+    return run_module("es_verify", dict(args, level=level, sample_size=50, **extra)).result
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_every_level_passes_on_an_intact_copy(copied, level):
+    result = verify(copied[2], level)
+    assert not result.get("failed"), result.get("msg")
+    assert result["match"] is True and result["level"] == level
+    if level != "count":
+        assert result["missing"] == result["mismatched"] == 0 and result["compared"] == 6
+        assert result["mappings"]["type_differences"] == {}
+
+
+def test_deleted_document_is_caught_by_count_and_named_by_ids(copied):
+    source, dest, args = copied
+    dest.client.delete(index=DEST_INDEX, id=PRODUCT_IDS[2])
+    assert verify(args, "count")["failed"]
+    result = verify(args, "ids")
+    assert result["failed"] and result["missing"] == 1 and result["missing_ids"] == [PRODUCT_IDS[2]]
+    assert "1 missing, first: %s" % PRODUCT_IDS[2] in result["msg"] and "5 documents" in result["msg"]
+
+
+def test_extra_document_is_named_by_ids(copied):
+    source, dest, args = copied
+    dest.client.index(index=DEST_INDEX, id="intruder", document={"productName": "x"})
+    result = verify(args, "ids")
+    assert result["failed"] and result["extra"] == 1 and result["extra_ids"] == ["intruder"]
+
+
+def test_changed_field_passes_counts_and_ids_but_content_and_sample_catch_it(copied):
+    source, dest, args = copied
+    dest.client.update(index=DEST_INDEX, id=PRODUCT_IDS[4], doc={"annual_rate": "0.0001%"})
+    assert verify(args, "count")["match"] is True
+    assert verify(args, "ids")["match"] is True
+    for level in ("content", "sample"):
+        result = verify(args, level)
+        assert result["failed"], level
+        assert result["mismatched"] == 1 and result["mismatched_ids"] == [PRODUCT_IDS[4]], level
+        assert "different _source" in result["msg"]
+
+
+def test_a_missing_document_and_a_duplicate_under_another_id_are_both_seen(copied):
+    """Same count, wrong set: ids catches what count cannot."""
+    source, dest, args = copied
+    doc = dest.client.get(index=DEST_INDEX, id=PRODUCT_IDS[0])["_source"]
+    dest.client.delete(index=DEST_INDEX, id=PRODUCT_IDS[0])
+    dest.client.index(index=DEST_INDEX, id="copy-of-0", document=doc)
+    assert verify(args, "count")["match"] is True
+    result = verify(args, "ids")
+    assert result["failed"] and (result["missing"], result["extra"]) == (1, 1)
+
+
+def test_changed_mapping_type_is_caught_from_the_ids_level(copied):
+    source, dest, args = copied
+    dest.client.indices.delete(index=DEST_INDEX)
+    dest.client.indices.create(index=DEST_INDEX, mappings={"properties": {
+        "productName": {"type": "text"}, "annual_rate": {"type": "text"}, "describe": {"type": "text"}}})
+    for doc_id in PRODUCT_IDS:
+        dest.client.index(index=DEST_INDEX, id=doc_id, document=source.client.get(index=PRODUCT_INDEX, id=doc_id)["_source"])
+    assert verify(args, "count")["match"] is True
+    result = verify(args, "ids")
+    assert result["failed"] and result["mappings"]["type_differences"] == {"annual_rate": ["keyword", "text"]}
+    assert "annual_rate is keyword on the source but text on the destination" in result["msg"]
