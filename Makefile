@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ESLOCAL := $(PY) tools/eslocal.py
 
-.PHONY: setup demo demo-stop test unit integration molecule sanity lint changelog-lint clean
+.PHONY: setup demo demo-stop test unit integration molecule sanity lint changelog-lint bench clean
 
 setup:
 	@bash tools/setup.sh
@@ -45,6 +45,10 @@ lint:
 
 changelog-lint:
 	$(VENV)/bin/antsibull-changelog lint
+
+# Benchmarks (not part of the tests): figures printed and saved in bench/results/.
+bench: setup
+	$(PY) bench/verify_content.py
 
 clean:
 	rm -rf .build

@@ -63,7 +63,7 @@ def installed(tmp_path_factory):
 
 
 def test_the_artefact_holds_the_collection_and_no_test_or_dev_files(installed):
-    artefact, _ = installed
+    artefact = installed[0]
     with tarfile.open(artefact) as tar:
         names = set(tar.getnames())
     for wanted in ("MANIFEST.json", "meta/runtime.yml", "plugins/modules/es_reindex.py",
@@ -75,7 +75,7 @@ def test_the_artefact_holds_the_collection_and_no_test_or_dev_files(installed):
 
 
 def test_the_demo_runs_from_the_installed_copy(installed, source, dest):
-    _, collections = installed
+    collections = installed[1]
     copy = collections / "ansible_collections" / "esops" / "migration"
     run = run_playbook(
         copy / "playbooks" / "demo.yml",
@@ -89,7 +89,7 @@ def test_the_demo_runs_from_the_installed_copy(installed, source, dest):
 
 
 def test_module_defaults_group_sets_the_connection_for_every_module(installed, dest, tmp_path):
-    _, collections = installed
+    collections = installed[1]
     dest.client.options(ignore_status=404).indices.delete(index="module_defaults_it")
     playbook = tmp_path / "defaults.yml"
     playbook.write_text(EXAMPLE_PLAYBOOK.format(url=dest.url, username=dest.username))
