@@ -68,7 +68,7 @@ def documents(count):
             "_id": "product-%d" % number,
             "productName": "Product %d" % number,
             "annual_rate": "%.4f%%" % (rng.random() * 5),
-            "describe": " ".join(rng.choice(words) for _ in range(20)),
+            "describe": " ".join(rng.choice(words) for _word in range(20)),
             "price": round(rng.random() * 1000, 2),
         }
 
