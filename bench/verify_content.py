@@ -24,16 +24,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "tools"), str(REPO / "tests")]
+sys.path[:0] = [str(REPO / "tools"), str(REPO / "tests"), str(REPO / "tests" / "integration")]
 
 import eslocal  # noqa: E402
 import support  # noqa: E402
+from cluster_support import start_fresh  # noqa: E402
 
 support.ensure_collection_tree()
 
 from elasticsearch import Elasticsearch, helpers  # noqa: E402
 
-from ansible_collections.esops.migration.plugins.modules.es_verify import compare_streams, scan  # noqa: E402
+from ansible_collections.esops.migration.plugins.modules.es_verify import PAGE_FIELDS, compare_streams, scan  # noqa: E402
 
 INDEX = "bench_products"
 CLUSTERS = {"bench-source": 35200, "bench-dest": 35210}
@@ -41,17 +42,7 @@ BATCH = 5000
 
 
 def start_clusters():
-    metas = []
-    for name, port in CLUSTERS.items():
-        eslocal.destroy(name)
-        metas.append(eslocal.create_cluster(name, http_port=port, heap="512m"))
-    for meta in metas:
-        for node in eslocal.cluster_nodes(meta):
-            eslocal.start_node(meta, node)
-    deadline = time.time() + eslocal.START_TIMEOUT
-    for meta in metas:
-        for node in eslocal.cluster_nodes(meta):
-            eslocal.wait_for_node(meta, node, deadline)
+    start_fresh(list(CLUSTERS), ports=CLUSTERS, heap="512m")
     clients = {}
     for name in CLUSTERS:
         data = eslocal.info(name)
@@ -93,7 +84,8 @@ def plain_scan(client):
     try:
         while True:
             hits = client.search(pit={"id": pit, "keep_alive": "5m"}, sort=["_shard_doc"], size=BATCH,
-                                 track_total_hits=False, search_after=search_after)["hits"]["hits"]
+                                 track_total_hits=False, search_after=search_after,
+                                 filter_path=PAGE_FIELDS).get("hits", {}).get("hits", [])
             if not hits:
                 return read
             read += len(hits)
@@ -125,7 +117,8 @@ def main():
         seconds, read = timed(lambda: sum(pool.map(plain_scan, [source, dest])))
     rows.append(("plain read, both at once (lower bound)", seconds, read))
     seconds, (outcome, read) = timed(lambda: compare_streams(
-        scan(source, INDEX, None, True, BATCH), scan(dest, INDEX, None, True, BATCH), 10))
+        scan(source, INDEX, None, True, BATCH), scan(dest, INDEX, None, True, BATCH), True, 10))
+    assert outcome["spilled"] == 0, outcome
     assert outcome["compared"] == options.docs and outcome["mismatched"] == 0, outcome
     rows.append(("es_verify level=content (module code)", seconds, read))
     args = dict(hosts=[dest_info["url"]], username=dest_info["username"], password=dest_info["password"],

@@ -6,7 +6,10 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
+import sqlite3
+import tempfile
 
 
 def compare_counts(source_index, source_count, dest_index, dest_count):
@@ -35,46 +38,113 @@ def source_digest(source):
     return hashlib.sha1(canonical.encode("utf-8")).digest()  # nosec - a checksum, not security
 
 
+class _SpillStore:
+    """Documents waiting for their twin, kept in a temporary SQLite file once memory holds too many."""
+
+    def __init__(self):
+        self._file = tempfile.NamedTemporaryFile(prefix="esops-verify-", suffix=".sqlite")
+        self._db = sqlite3.connect(self._file.name, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE pending (side INTEGER, id TEXT, digest BLOB, PRIMARY KEY (side, id))")
+        self.counts = [0, 0]
+
+    def put(self, side, items):
+        self._db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?)", [(side, k, v) for k, v in items])
+        self.counts[side] = self._db.execute("SELECT COUNT(*) FROM pending WHERE side = ?", (side,)).fetchone()[0]
+
+    def pop(self, side, doc_id):
+        """The digest held for (side, id) and forget it, or None."""
+        row = self._db.execute("SELECT digest FROM pending WHERE side = ? AND id = ?", (side, doc_id)).fetchone()
+        if row is None:
+            return None
+        self._db.execute("DELETE FROM pending WHERE side = ? AND id = ?", (side, doc_id))
+        self.counts[side] -= 1
+        return row[0]
+
+    def first_ids(self, side, limit):
+        rows = self._db.execute("SELECT id FROM pending WHERE side = ? ORDER BY id LIMIT ?", (side, limit))
+        return [row[0] for row in rows]
+
+    def close(self):
+        self._db.close()
+        self._file.close()
+
+
 class DocumentComparison:
     """Compares two streams of (id, digest) that arrive in any order.
 
-    Only documents seen on one side and not yet on the other are held, so memory follows how far the
-    two streams are apart, not the index size, when both indices return documents in a similar order.
+    Only documents seen on one side and not yet on the other are held. When more than `memory_limit`
+    are held, they move to a temporary SQLite file, so memory stays bounded whatever the index size.
     """
 
-    def __init__(self, max_report=10):
+    def __init__(self, max_report=10, memory_limit=200000):
         self.max_report = max_report
+        self.memory_limit = memory_limit
         self.pending = ({}, {})  # (source side, dest side): id -> digest
+        self.spill = None
+        self.spilled = 0
         self.compared = 0
         self.mismatched = 0
         self.mismatched_ids = []
         self.peak_pending = 0
 
-    def add(self, side, doc_id, digest):
+    def _take_twin(self, side, doc_id):
         other = self.pending[1 - side]
         if doc_id in other:
-            other_digest = other.pop(doc_id)
-            self.compared += 1
-            if digest != other_digest:
-                self.mismatched += 1
-                if len(self.mismatched_ids) < self.max_report:
-                    self.mismatched_ids.append(doc_id)
-        else:
+            return other.pop(doc_id)
+        if self.spill is not None and self.spill.counts[1 - side]:
+            return self.spill.pop(1 - side, doc_id)
+        return None
+
+    def add(self, side, doc_id, digest):
+        twin = self._take_twin(side, doc_id)
+        if twin is None:
             self.pending[side][doc_id] = digest
             held = len(self.pending[0]) + len(self.pending[1])
             self.peak_pending = max(self.peak_pending, held)
+            if held > self.memory_limit:
+                self._spill_memory()
+            return
+        self.compared += 1
+        if digest != twin:
+            self.mismatched += 1
+            if len(self.mismatched_ids) < self.max_report:
+                self.mismatched_ids.append(doc_id)
+
+    def _spill_memory(self):
+        if self.spill is None:
+            self.spill = _SpillStore()
+        for side, held in enumerate(self.pending):
+            self.spilled += len(held)
+            self.spill.put(side, held.items())
+            held.clear()
+
+    def _left_over(self, side):
+        held = self.pending[side]
+        count = len(held)
+        ids = heapq.nsmallest(self.max_report, held)
+        if self.spill is not None:
+            count += self.spill.counts[side]
+            ids = sorted(ids + self.spill.first_ids(side, self.max_report))[: self.max_report]
+        return count, ids
 
     def outcome(self):
-        """Result fields once both streams are exhausted."""
-        missing, extra = self.pending
+        """Result fields once both streams are exhausted (releases the spill file)."""
+        missing, missing_ids = self._left_over(0)
+        extra, extra_ids = self._left_over(1)
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
         return dict(
-            missing=len(missing),
-            extra=len(extra),
+            missing=missing,
+            extra=extra,
             mismatched=self.mismatched,
-            missing_ids=sorted(missing)[: self.max_report],
-            extra_ids=sorted(extra)[: self.max_report],
+            missing_ids=missing_ids,
+            extra_ids=extra_ids,
             mismatched_ids=self.mismatched_ids,
             compared=self.compared,
+            spilled=self.spilled,
         )
 
 

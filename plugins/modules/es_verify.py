@@ -21,10 +21,10 @@ description:
     fail the check (fields only in the destination are reported).
   - Fails with a message giving the numbers (how many documents each side has, how many are missing, extra or
     different, and the first ids of each); returns the figures when everything matches.
-  - Memory holds only documents seen on one side and not yet on the other; with indices of the same shard count the
-    two streams stay close, otherwise memory grows towards the number of documents compared.
-  - Read-only; it runs in check mode too and never reports C(changed). Needs Elasticsearch 7.12 or later for
-    V(ids) and V(content) (point in time with C(_shard_doc) sort).
+  - Memory holds only documents seen on one side and not yet on the other, at most O(memory_limit) of them; beyond
+    that they move to a temporary SQLite file, so memory stays bounded whatever the index size.
+  - Read-only; it runs in check mode too and never reports C(changed). Streams with a point in time (Elasticsearch
+    7.12 or later) and falls back to scroll on servers without it (see O(stream_with)).
 author:
   - esops.migration contributors (@esops)
 extends_documentation_fragment:
@@ -122,6 +122,16 @@ options:
     description: Compare the mappings when O(level) is not V(count).
     type: bool
     default: true
+  memory_limit:
+    description: Documents held in memory while waiting for their twin before they move to a temporary SQLite file.
+    type: int
+    default: 200000
+  stream_with:
+    description:
+      - How to read every document. V(auto) uses a point in time and falls back to scroll when the server refuses it.
+    type: str
+    choices: [auto, point_in_time, scroll]
+    default: auto
 """
 
 EXAMPLES = r"""
@@ -210,6 +220,10 @@ compared:
   description: Documents found on both sides and compared.
   returned: when level is not count
   type: int
+spilled:
+  description: Documents moved to the temporary SQLite file because more than O(memory_limit) were waiting.
+  returned: when level is ids or content
+  type: int
 docs_per_second:
   description: Documents read (both sides together) per second of streaming.
   returned: when level is ids or content
@@ -224,6 +238,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.esops.migration.plugins.module_utils._connection import (
+    ApiError,
     ElasticsearchModule,
     connection_argument_spec,
 )
@@ -246,46 +261,82 @@ def source_spec():
     return spec
 
 
-def scan(client, index, query, with_source, batch_size):
-    """Batches of (id, digest) of every matching document, read with a point in time and search_after."""
+PAGE_FIELDS = "pit_id,_scroll_id,hits.hits._id,hits.hits._source,hits.hits.sort"
+
+
+def _hits(response):
+    return (response.get("hits") or {}).get("hits") or []
+
+
+def scan_point_in_time(client, index, query, with_source, batch_size):
+    """Pages of hits (_id, _source when asked) of every matching document, with a point in time and search_after."""
     pit = client.open_point_in_time(index=index, keep_alive=KEEP_ALIVE)["id"]
     try:
         search_after = None
         while True:
             response = client.search(
                 pit={"id": pit, "keep_alive": KEEP_ALIVE}, sort=["_shard_doc"], size=batch_size, query=query,
-                source=with_source, track_total_hits=False, search_after=search_after,
+                source=with_source, track_total_hits=False, search_after=search_after, filter_path=PAGE_FIELDS,
             )
             pit = response.get("pit_id", pit)
-            hits = response["hits"]["hits"]
+            hits = _hits(response)
             if not hits:
                 return
-            yield [(hit["_id"], source_digest(hit["_source"]) if with_source else b"") for hit in hits]
+            yield hits
             search_after = hits[-1]["sort"]
     finally:
         client.options(ignore_status=404).close_point_in_time(id=pit)
 
 
-def _next_batch(stream):
-    return next(stream, None)
+def scan_scroll(client, index, query, with_source, batch_size):
+    """The same pages read with a scroll, for servers without point in time."""
+    response = client.search(index=index, scroll=KEEP_ALIVE, sort=["_doc"], size=batch_size, query=query,
+                             source=with_source, filter_path=PAGE_FIELDS)
+    scroll_id = response.get("_scroll_id")
+    try:
+        while _hits(response):
+            yield _hits(response)
+            response = client.scroll(scroll_id=scroll_id, scroll=KEEP_ALIVE, filter_path=PAGE_FIELDS)
+            scroll_id = response.get("_scroll_id", scroll_id)
+    finally:
+        if scroll_id:
+            client.options(ignore_status=404).clear_scroll(scroll_id=scroll_id)
 
 
-def compare_streams(source_stream, dest_stream, max_report):
-    """Reads both streams at once (one thread each) and compares them; returns (outcome, documents read)."""
-    comparison = DocumentComparison(max_report)
-    streams = [source_stream, dest_stream]
+def scan(client, index, query, with_source, batch_size, stream_with="auto"):
+    """Pages of hits of every matching document of index."""
+    if stream_with == "scroll":
+        return scan_scroll(client, index, query, with_source, batch_size)
+    if stream_with == "auto":
+        try:  # a server without point in time answers 400/404/405 to opening one
+            client.close_point_in_time(id=client.open_point_in_time(index=index, keep_alive="10s")["id"])
+        except ApiError as exc:
+            if exc.meta.status in (400, 404, 405):
+                return scan_scroll(client, index, query, with_source, batch_size)
+            raise
+    return scan_point_in_time(client, index, query, with_source, batch_size)
+
+
+def compare_streams(source_stream, dest_stream, with_source, max_report, memory_limit=200000):
+    """Reads both streams at once and compares them; returns (outcome, documents read).
+
+    Each side's next page is requested (in a thread) before the current one is hashed, so the clusters
+    serve pages while this process hashes.
+    """
+    comparison = DocumentComparison(max_report, memory_limit)
+    streams = (source_stream, dest_stream)
     read = 0
     with ThreadPoolExecutor(max_workers=2) as pool:
-        while any(stream is not None for stream in streams):
-            futures = [pool.submit(_next_batch, stream) if stream is not None else None for stream in streams]
-            for side, future in enumerate(futures):
-                batch = future.result() if future is not None else None
-                if batch is None:
-                    streams[side] = None
+        pages = {side: pool.submit(next, stream, None) for side, stream in enumerate(streams)}
+        while pages:
+            for side in sorted(pages):
+                hits = pages.pop(side).result()
+                if hits is None:
                     continue
-                read += len(batch)
-                for doc_id, digest in batch:
-                    comparison.add(side, doc_id, digest)
+                pages[side] = pool.submit(next, streams[side], None)
+                read += len(hits)
+                for hit in hits:
+                    comparison.add(side, hit["_id"], source_digest(hit["_source"]) if with_source else b"")
     outcome = comparison.outcome()
     outcome["peak_pending"] = comparison.peak_pending
     return outcome, read
@@ -308,6 +359,7 @@ def compare_sample(source_client, dest_client, source_index, dest_index, query, 
                 comparison.add(1, doc["_id"], source_digest(doc["_source"]))
     outcome = comparison.outcome()
     outcome.update(extra=0, extra_ids=[])
+    outcome.pop("spilled")
     return outcome
 
 
@@ -330,6 +382,8 @@ def main():
             max_report=dict(type="int", default=10),
             batch_size=dict(type="int", default=5000),
             compare_mappings=dict(type="bool", default=True),
+            memory_limit=dict(type="int", default=200000),
+            stream_with=dict(type="str", choices=["auto", "point_in_time", "scroll"], default="auto"),
         ),
         supports_check_mode=True,
     )
@@ -360,9 +414,11 @@ def main():
             with_source = level == "content"
             started = time.monotonic()
             outcome, read = compare_streams(
-                scan(source_client, source_index, query, with_source, params["batch_size"]),
-                scan(dest_client, dest_index, dest_query, with_source, params["batch_size"]),
+                scan(source_client, source_index, query, with_source, params["batch_size"], params["stream_with"]),
+                scan(dest_client, dest_index, dest_query, with_source, params["batch_size"], params["stream_with"]),
+                with_source,
                 params["max_report"],
+                params["memory_limit"],
             )
             elapsed = time.monotonic() - started
             outcome["docs_per_second"] = round(read / elapsed, 1) if elapsed > 0 else 0.0

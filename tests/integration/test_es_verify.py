@@ -129,3 +129,24 @@ def test_changed_mapping_type_is_caught_from_the_ids_level(copied):
     result = verify(args, "ids")
     assert result["failed"] and result["mappings"]["type_differences"] == {"annual_rate": ["keyword", "text"]}
     assert "annual_rate is keyword on the source but text on the destination" in result["msg"]
+
+
+@pytest.mark.parametrize("stream_with", ["scroll", "point_in_time"])
+def test_scroll_and_point_in_time_streams_find_the_same_faults_with_spilling(copied, stream_with):
+    source, dest, args = copied
+    dest.client.delete(index=DEST_INDEX, id=PRODUCT_IDS[1])
+    dest.client.update(index=DEST_INDEX, id=PRODUCT_IDS[5], doc={"describe": "changed"})
+    result = verify(args, "content", stream_with=stream_with, memory_limit=1, batch_size=2)
+    assert result["failed"]
+    assert result["missing_ids"] == [PRODUCT_IDS[1]] and result["mismatched_ids"] == [PRODUCT_IDS[5]]
+    assert result["compared"] == 5 and result["spilled"] > 0
+
+
+def test_dest_query_all_compares_the_subset_with_the_whole_destination(copied):
+    source, dest, args = copied
+    query = {"match": {"describe": "fixed"}}
+    subset = source.client.count(index=PRODUCT_INDEX, query=query)["count"]
+    assert verify(args, "ids", query=query)["match"] is True
+    result = verify(args, "ids", query=query, dest_query_all=True)
+    assert result["failed"] and result["source_count"] == subset and result["dest_count"] == 6
+    assert result["extra"] == 6 - subset

@@ -59,3 +59,28 @@ def test_mappings_report_one_sided_fields_and_type_differences():
     assert result["only_in_source"] == ["o.x", "t.raw"]
     assert result["only_in_dest"] == ["o.y"]
     assert result["type_differences"] == {"a": ["keyword", "text"]}
+
+
+def test_memory_stays_bounded_by_spilling_and_results_are_the_same():
+    ids = ["d%04d" % number for number in range(500)]
+    results = []
+    for limit in (10, 100000):
+        comparison = DocumentComparison(max_report=3, memory_limit=limit)
+        held = []
+        for doc_id, other_id in zip(ids, reversed(ids)):
+            if other_id != "d0007":  # missing on the dest side
+                comparison.add(1, other_id, b"changed" if other_id == "d0300" else other_id.encode())
+            comparison.add(0, doc_id, doc_id.encode())
+            held.append(len(comparison.pending[0]) + len(comparison.pending[1]))
+        comparison.add(1, "zz-extra", b"x")
+        outcome = comparison.outcome()
+        if limit == 10:
+            assert max(held) <= 11 and outcome["spilled"] > 0
+        else:
+            assert outcome["spilled"] == 0
+        outcome.pop("spilled")
+        results.append(outcome)
+    assert results[0] == results[1]
+    assert results[0]["compared"] == 499 and results[0]["mismatched_ids"] == ["d0300"]
+    assert results[0]["missing_ids"] == ["d0007"]
+    assert results[0]["extra_ids"] == ["zz-extra"]
