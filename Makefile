@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ESLOCAL := $(PY) tools/eslocal.py
 
-.PHONY: setup demo demo-stop test unit integration molecule sanity lint changelog-lint bench clean
+.PHONY: setup demo demo-stop test unit integration molecule sanity units-ansible-test lint changelog-lint docs bench clean
 
 setup:
 	@bash tools/setup.sh
@@ -20,8 +20,8 @@ demo: setup
 demo-stop:
 	$(ESLOCAL) stop source dest
 
-# The whole test suite: unit + integration tests on real clusters, ansible-test sanity, ansible-lint.
-test: setup unit integration molecule sanity lint changelog-lint
+# The whole test suite: unit + integration tests on real clusters, ansible-test sanity and units, ansible-lint.
+test: setup unit integration molecule sanity units-ansible-test lint changelog-lint
 
 unit:
 	$(PY) -m pytest -q tests/unit
@@ -37,14 +37,25 @@ molecule:
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections \
 	  $(VENV)/bin/molecule test --scenario-name default
 
+# ansible-test sanity: every test on Python 3.11, compile and import also on each other supported
+# Python (3.8-3.13) installed here.
 sanity:
 	bash tools/sanity.sh
+
+# ansible-test units --venv --python 3.11 on tests/unit, in the same kind of copy as sanity.
+units-ansible-test:
+	bash tools/sanity.sh --units
 
 lint:
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections $(VENV)/bin/ansible-lint --profile production --offline
 
 changelog-lint:
 	$(VENV)/bin/antsibull-changelog lint
+
+# Regenerate docs/modules/*.md and docs/roles/*.md from the plugins' and the role's documentation
+# (tests/unit/test_docs_up_to_date.py fails when they are out of date).
+docs:
+	$(PY) tools/gen_docs.py
 
 # Benchmarks (not part of the tests): figures printed and saved in bench/results/.
 bench: setup

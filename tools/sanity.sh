@@ -1,14 +1,40 @@
 #!/usr/bin/env bash
-# ansible-test sanity on a copy of the collection at .../ansible_collections/esops/migration
+# ansible-test on a copy of the collection at .../ansible_collections/esops/migration
 # (the path ansible-test requires), outside this git tree so ansible-test lists the copied files.
+#
+#   bash tools/sanity.sh [ARGS...]          ansible-test sanity, extra ARGS passed on
+#   bash tools/sanity.sh --units [ARGS...]  ansible-test units --venv --python 3.11 on tests/unit
+#
+# Sanity runs once: every test on the controller's Python 3.11, and the tests that depend on the
+# Python version (compile, import) also on every other version ansible-core supports as a target
+# (3.8 to 3.13) that is installed here. An interpreter counts when it runs and has venv and
+# ensurepip; it is looked up on PATH and in pyenv's versions (pyenv shims of versions that are not
+# selected exist on PATH but fail, so each candidate is tried). SANITY_PYTHONS="3.12 3.13" limits
+# the extra versions ("" for 3.11 only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ANSIBLE_TEST=${ANSIBLE_TEST:-$PWD/.venv/bin/ansible-test}
-root=${TMPDIR:-/tmp}/esops-sanity-$$
+command=sanity
+if [ "${1:-}" = "--units" ]; then
+  command=units
+  shift
+fi
+root=${TMPDIR:-/tmp}/esops-$command-$$
 copy=$root/ansible_collections/esops/migration
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$copy"
-git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$copy"
+# For units, tests/conftest.py stays out of the copy: it makes the collection importable for plain
+# pytest (tests/support.py), which ansible-test's collection loader does itself, and under that
+# loader it is imported as ansible_collections.esops.migration.tests.conftest, where its
+# `import support` cannot resolve.
+skip='^$'
+if [ "$command" = units ]; then
+  skip='^tests/conftest\.py$'
+fi
+# (Files deleted in the work tree but still in the index are left out.)
+git ls-files -z --cached --others --exclude-standard | grep -zv "$skip" |
+  while IFS= read -r -d '' file; do if [ -e "$file" ]; then printf '%s\0' "$file"; fi; done |
+  xargs -0 cp --parents -t "$copy"
 git -C "$copy" init -q && git -C "$copy" add -A
 
 # ansible-test bootstraps pip in each sanity venv with a script from ci-files.testing.ansible.com;
@@ -18,5 +44,38 @@ pip_version=$(grep -oP "pip='\K[0-9.]+" "$ansible_test_dir/_internal/python_requ
 mkdir -p ~/.ansible/test/cache
 cp tools/ansible_test_get_pip.py ~/.ansible/test/cache/get_pip_"${pip_version//./_}".py
 
+# A working interpreter for Python $1 (X.Y), or nothing.
+find_python() {
+  local candidate
+  shopt -s nullglob
+  local pyenv_root=${PYENV_ROOT:-~/.pyenv}
+  for candidate in $(type -ap "python$1") "$pyenv_root"/versions/"$1".*/bin/"python$1"; do
+    if "$candidate" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 0
+}
+
 cd "$copy"
-"$ANSIBLE_TEST" sanity --venv --python 3.11 --color no "$@"
+if [ "$command" = units ]; then
+  exec "$ANSIBLE_TEST" units --venv --python 3.11 --requirements --color no "$@"
+fi
+
+# ansible-test also looks the target versions up by name on PATH (e.g. to create the import
+# test's virtualenv): put the interpreters found first on PATH, ahead of any pyenv shim.
+mkdir -p "$root/bin"
+export PATH="$root/bin:$PATH"
+targets=(--target-python 3.11)
+for version in ${SANITY_PYTHONS-3.8 3.9 3.10 3.12 3.13}; do
+  python=$(find_python "$version")
+  if [ -n "$python" ]; then
+    ln -s "$python" "$root/bin/python$version"
+    targets+=(--target-python "$version@$python")
+  else
+    echo "tools/sanity.sh: no usable python$version here, sanity skips it"
+  fi
+done
+echo "tools/sanity.sh: all tests on Python 3.11; version-dependent tests on:" "${targets[@]}"
+"$ANSIBLE_TEST" sanity --controller origin:python=venv/3.11 "${targets[@]}" --color no "$@"
