@@ -1,11 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: esops.migration contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Edit reindex.remote.whitelist in an elasticsearch.yml text, leaving every other byte as it was.
+"""Edit reindex settings (reindex.remote.whitelist, reindex.ssl.*) in an elasticsearch.yml text, leaving every
+other byte as it was.
 
-The file is parsed with PyYAML only to find where the setting is (line numbers from its node marks);
-the edit itself replaces those lines and nothing else, so comments, ordering, quoting and line
-endings elsewhere survive.
+The file is parsed with PyYAML only to find where a setting is (line numbers from its node marks); the edit
+itself replaces those lines and nothing else, so comments, ordering, quoting and line endings elsewhere
+survive. A setting may be written as a flat dotted key or nested under any split of its dots
+(reindex: / ssl: / ...); a setting that is absent is appended as one flat line.
 """
 
 from __future__ import annotations
@@ -23,44 +25,73 @@ else:
     YAML_IMPORT_ERROR = None
 
 SETTING = "reindex.remote.whitelist"
+SSL_PREFIX = "reindex.ssl."
 _PORT = re.compile(r"^(\d{1,5}|\*)$")
+# ${NAME} placeholders: Elasticsearch replaces them with environment variables before it reads a setting.
+_PLACEHOLDER = re.compile(r"\$\{[^{}]+\}")
+_MASK_BASE = 0xE000  # private-use characters stand in for placeholders while an entry is checked
 
 
 class WhitelistError(Exception):
-    """The file or an entry cannot be handled; the message says what to fix."""
+    """The file, a setting or an entry cannot be handled; the message says what to fix."""
+
+
+def _mask_placeholders(text):
+    """`text` with each ${...} replaced by one private-use character, and a function that undoes it."""
+    found = []
+
+    def substitute(match):
+        found.append(match.group(0))
+        return chr(_MASK_BASE + len(found) - 1)
+
+    masked = _PLACEHOLDER.sub(substitute, text)
+
+    def unmask(part):
+        return "".join(found[ord(char) - _MASK_BASE] if _MASK_BASE <= ord(char) < _MASK_BASE + len(found) else char
+                       for char in part)
+
+    return masked, (lambda part: any(_MASK_BASE <= ord(c) < _MASK_BASE + len(found) for c in part)), unmask
 
 
 def entry_problem(entry):
-    """Why an entry is not a valid host:port pattern for the whitelist, or None when it is."""
+    """Why an entry is not a valid host:port pattern for the whitelist, or None when it is.
+
+    A ${VAR} placeholder may stand for any text (Elasticsearch substitutes environment variables before it
+    reads the setting), so an entry using one is refused only when it is wrong whatever the variables hold:
+    ${SOURCE_HOST}:9200, ${SOURCE_HOST}:${SOURCE_PORT} and ${SOURCE} pass, http://${SOURCE_HOST}:9200 does not.
+    """
     if not isinstance(entry, str) or not entry.strip():
         return "an empty entry; give host:port, for example 10.0.0.1:9200"
     text = entry.strip()
-    if "://" in text:
-        rest = text.split("://", 1)[1].split("/", 1)[0]
+    masked, has_placeholder, unmask = _mask_placeholders(text)
+    if "://" in masked:
+        rest = unmask(masked.split("://", 1)[1].split("/", 1)[0])
         return "%r has a scheme; the whitelist holds host:port only: use %r" % (text, rest or "host:port")
-    if "/" in text:
-        return "%r has a path; the whitelist holds host:port only: use %r" % (text, text.split("/", 1)[0])
-    if "," in text:
+    if "/" in masked:
+        return "%r has a path; the whitelist holds host:port only: use %r" % (text, unmask(masked.split("/", 1)[0]))
+    if "," in masked:
         return "%r holds several entries; give one host:port per list item" % text
-    if re.search(r"\s", text):
+    if re.search(r"\s", masked):
         return "%r contains spaces; give one host:port per entry" % text
-    if text.startswith("["):
-        if "]" not in text:
+    if masked.startswith("["):
+        if "]" not in masked:
             return "%r opens a bracket it does not close; write IPv6 addresses as [address]:port" % text
-        host, sep, port = text.partition("]:")
+        host, sep, port = masked.partition("]:")
         host = host + "]"
         if not sep:
             return "%r has no port; use %r (IPv6 addresses in brackets, then :port)" % (text, text + ":9200")
     else:
-        host, sep, port = text.rpartition(":")
+        host, sep, port = masked.rpartition(":")
         if not sep:
+            if has_placeholder(masked):
+                return None  # the variable may hold the port (or the whole host:port)
             return "%r has no port; use %r" % (text, text + ":9200")
         if not host:
             return "%r has no host; give host:port, for example 10.0.0.1%s" % (text, text)
         if ":" in host:
             return "%r looks like an IPv6 address without brackets; use [address]:port" % text
-    if not _PORT.match(port):
-        return "%r has an invalid port %r; use a number or *" % (text, port)
+    if not _PORT.match(port) and not has_placeholder(port):
+        return "%r has an invalid port %r; use a number or *" % (text, unmask(port))
     if set(host) <= {"*"}:
         return (
             "%r accepts every host, which lets anyone allowed to reindex make the cluster fetch from anywhere "
@@ -92,7 +123,7 @@ def split_value(value):
 
 
 class Location:
-    """Where the setting is in the text: its key node, value node and the full key path."""
+    """Where a setting is in the text: its key node, value node and the full key path."""
 
     def __init__(self, key_node, value_node, path):
         self.key_node = key_node
@@ -103,45 +134,55 @@ class Location:
     def line(self):
         return self.key_node.start_mark.line
 
+    @property
+    def flat(self):
+        """Whether the setting is written as its full dotted key at the top level."""
+        return self.key_node.value == self.path
 
-def _find(node, prefix, found):
+
+def _find(node, prefix, found, setting=SETTING):
     if not isinstance(node, yaml.MappingNode):
         return
     if node.flow_style and prefix:
         # Inside {...} the setting's lines cannot be replaced on their own.
         raise WhitelistError(
             "%s is written in flow style ({...}) on line %d; write it as a block mapping or a flat "
-            "reindex.remote.whitelist line first" % (".".join(prefix), node.start_mark.line + 1)
+            "%s line first" % (".".join(prefix), node.start_mark.line + 1, setting)
         )
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             continue
         path = prefix + [str(key_node.value)]
         dotted = ".".join(path)
-        if dotted == SETTING:
+        if dotted == setting:
             found.append(Location(key_node, value_node, dotted))
-        elif SETTING.startswith(dotted + "."):
-            _find(value_node, path, found)
+        elif setting.startswith(dotted + "."):
+            _find(value_node, path, found, setting)
 
 
-def locate(text):
-    """The Location of the whitelist setting, or None. Raises WhitelistError for bad YAML or duplicates."""
+def locate_setting(text, setting):
+    """The Location of a dotted setting, or None. Raises WhitelistError for bad YAML or duplicates."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise WhitelistError("the file is not valid YAML (%s); fix it before adding the whitelist" % exc)
+        raise WhitelistError("the file is not valid YAML (%s); fix it before editing %s" % (exc, setting))
     if root is None:
         return None
     if not isinstance(root, yaml.MappingNode):
         raise WhitelistError("the file's top level is not a mapping of settings")
     found = []
-    _find(root, [], found)
+    _find(root, [], found, setting)
     if len(found) > 1:
         raise WhitelistError(
             "%s is set more than once (lines %s); keep a single definition"
-            % (SETTING, ", ".join(str(loc.line + 1) for loc in found))
+            % (setting, ", ".join(str(loc.line + 1) for loc in found))
         )
     return found[0] if found else None
+
+
+def locate(text):
+    """The Location of the whitelist setting, or None. Raises WhitelistError for bad YAML or duplicates."""
+    return locate_setting(text, SETTING)
 
 
 def current_entries(text):
@@ -151,6 +192,41 @@ def current_entries(text):
         return []
     value = yaml.constructor.SafeConstructor().construct_object(location.value_node, deep=True)
     return split_value(value)
+
+
+def _raw(node, setting):
+    """A value node as Elasticsearch reads it: scalar text (None when empty/null) or a list of texts."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:null" and node.style is None:
+            return None
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for item in node.value:
+            if not isinstance(item, yaml.ScalarNode):
+                raise WhitelistError("%s holds a nested structure on line %d; expected plain values"
+                                     % (setting, item.start_mark.line + 1))
+            items.append(item.value)
+        return items
+    raise WhitelistError("%s holds a mapping on line %d; expected a value" % (setting, node.start_mark.line + 1))
+
+
+def current_setting(text, setting, as_list=False):
+    """The value of a dotted setting as the file holds it: None when absent, else a str (or a list of str
+    when `as_list`, a comma-separated string being split as Elasticsearch splits list settings)."""
+    location = locate_setting(text, setting)
+    if location is None:
+        return None
+    value = _raw(location.value_node, setting)
+    if not as_list:
+        if isinstance(value, list):
+            raise WhitelistError("%s holds a list on line %d; expected a single value" % (setting, location.line + 1))
+        return value
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def _line_ending(lines):
@@ -192,39 +268,49 @@ def _value_span(lines, location):
     return first, last
 
 
-def _render_value(entries, style, item_indent):
-    """The value text for the given entries in the given style (scalar, flow or block)."""
-    quoted = [json.dumps(entry) for entry in entries]
+def _render_value(value, style, item_indent):
+    """The value text for a str (double-quoted) or a list in the given style (scalar, flow or block)."""
+    if isinstance(value, str):
+        return " " + json.dumps(value), []
+    quoted = [json.dumps(entry) for entry in value]
     if style == "flow":
         return " [%s]" % ", ".join(quoted), []
-    if style == "block" and entries:
+    if style == "block" and value:
         return "", ["%s- %s" % (" " * item_indent, item) for item in quoted]
-    if not entries:
+    if not value:
         return " []", []
-    return " " + json.dumps(", ".join(entries)), []
+    return " " + json.dumps(", ".join(value)), []
 
 
-def render(text, entries):
-    """The text with the whitelist set to exactly `entries` (removed when empty and flat)."""
-    location = locate(text)
+def render_setting(text, setting, value, scalar_lists=False):
+    """The text with a dotted setting set to `value`, touching only that setting's lines.
+
+    `value` is a str (written double-quoted) or a list of str. A list keeps the style the file uses (block or
+    flow list; a comma-separated string only when `scalar_lists`, otherwise it becomes a flow list). An empty
+    list removes a flat setting; an absent setting is appended as one flat line (a list as a comma-separated
+    string when `scalar_lists`, else as a flow list).
+    """
+    location = locate_setting(text, setting)
     lines = text.splitlines(True)
     eol = _line_ending(lines)
+    is_list = isinstance(value, list)
     if location is None:
-        if not entries:
+        if is_list and not value:
             return text
         prefix = text if not text or text.endswith(("\n", "\r")) else text + eol
-        return prefix + SETTING + ":" + _render_value(entries, "scalar", 0)[0] + eol
+        style = "scalar" if scalar_lists else "flow"
+        return prefix + setting + ":" + _render_value(value, style, 0)[0] + eol
     first, last = _value_span(lines, location)
     key_line = lines[first]
     # The last replaced line keeps its own ending (none at the end of a file without a final newline).
     line_eol = lines[last][len(lines[last].rstrip("\r\n")):]
     value_node = location.value_node
-    if not entries and location.key_node.value == SETTING:
+    if is_list and not value and location.flat:
         return "".join(lines[:first] + lines[last + 1:])
     if isinstance(value_node, yaml.SequenceNode):
         style = "flow" if value_node.flow_style else "block"
     else:
-        style = "scalar"
+        style = "scalar" if scalar_lists else "flow"
     item_indent = location.key_node.start_mark.column + 2
     if style == "block" and value_node.value:
         item_indent = value_node.value[0].start_mark.column - 2
@@ -236,11 +322,51 @@ def render(text, entries):
         rest = key_line[value_node.end_mark.column:].rstrip("\r\n")
         if rest.strip().startswith("#"):
             trailing = rest
-    value, item_lines = _render_value(entries, style, item_indent)
-    new_lines = [head + value + trailing + (eol if item_lines else line_eol)]
+    rendered, item_lines = _render_value(value, style, item_indent)
+    new_lines = [head + rendered + trailing + (eol if item_lines else line_eol)]
     for index, item in enumerate(item_lines):
         new_lines.append(item + (eol if index < len(item_lines) - 1 else line_eol))
     return "".join(lines[:first] + new_lines + lines[last + 1:])
+
+
+def render(text, entries):
+    """The text with the whitelist set to exactly `entries` (removed when empty and flat)."""
+    return render_setting(text, SETTING, list(entries), scalar_lists=True)
+
+
+def plan_setting(text, key, value):
+    """What the file should become for one dotted setting: (new_text, before, after).
+
+    `value` is a str or a list of str (an empty list removes a flat setting). `before` is the value the file
+    holds (None when absent; a list when `value` is a list), `after` the value it will hold. The text is
+    unchanged when the file already holds the value, in whatever style it is written.
+    Raises WhitelistError for a file that cannot be edited safely.
+    """
+    is_list = isinstance(value, (list, tuple))
+    if is_list:
+        value = [str(item).strip() for item in value]
+        if any(not item for item in value):
+            raise WhitelistError("%s: an empty list item; give one value per item" % key)
+    elif not isinstance(value, str):
+        raise WhitelistError("%s: expected a string or a list of strings, got %r" % (key, value))
+    before = current_setting(text, key, as_list=is_list)
+    if is_list:
+        if before == value or (before is None and not value):
+            return text, before, before
+    elif before == value:
+        return text, before, before
+    return render_setting(text, key, value), before, value
+
+
+def mask_setting(text, key, mask="********"):
+    """The text with the value of `key` (when present and not empty) shown as `mask`, for diffs and logs."""
+    try:
+        location = locate_setting(text, key)
+    except WhitelistError:
+        return text
+    if location is None or _raw(location.value_node, key) in (None, ""):
+        return text
+    return render_setting(text, key, mask)
 
 
 def plan(text, entries, state="present", exclusive=False):

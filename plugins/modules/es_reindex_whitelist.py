@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: es_reindex_whitelist
-short_description: Manage reindex.remote.whitelist in an elasticsearch.yml
+short_description: Manage reindex.remote.whitelist (and the reindex.ssl settings) in an elasticsearch.yml
 version_added: 0.1.0
 description:
   - Ensures C(host:port) entries are present in, or absent from, the C(reindex.remote.whitelist) setting of a
@@ -19,6 +19,12 @@ description:
     appended at the end of the file.
   - The whitelist is a static node setting; the node must be restarted to load it. The module does not restart
     anything; it returns RV(restart_needed); the C(esops.migration.remote_reindex) role restarts the nodes one at a time.
+  - With O(ssl), also manages the C(reindex.ssl.*) settings the destination node needs to reindex from a
+    C(https) remote (which certificate authorities it trusts, how it verifies the remote, its client certificate),
+    under the same rules; only the given suboptions are managed, each found flat or nested under C(reindex:) /
+    C(ssl:), and one that is absent is appended as a flat C(reindex.ssl.<key>) line.
+  - C(${VAR}) environment variable placeholders elsewhere in the file are left as they are, and an entry such as
+    V(${SOURCE_HOST}:9200) is accepted (Elasticsearch substitutes the variable before it reads the setting).
   - Runs on the destination node (the host whose file is edited); it needs no connection to Elasticsearch.
 author:
   - esops.migration contributors (@esops)
@@ -70,9 +76,54 @@ options:
       - Keep a timestamped copy of the file before changing it.
     type: bool
     default: false
+  ssl:
+    description:
+      - C(reindex.ssl.*) settings for reindexing from a C(https) remote. Only the suboptions given are managed;
+        the others are left as the file has them.
+      - Values are written double-quoted; lists keep the block or flow style the file uses (a flow list when
+        appended).
+    type: dict
+    suboptions:
+      certificate_authorities:
+        description:
+          - Paths of PEM files holding the certificate authorities the node trusts for the remote
+            (C(reindex.ssl.certificate_authorities)). Relative paths are resolved by Elasticsearch against its
+            config directory.
+          - An empty list removes a flat setting.
+        type: list
+        elements: path
+      verification_mode:
+        description:
+          - How the node verifies the remote's certificate (C(reindex.ssl.verification_mode)).
+          - V(none) disables verification; use it only for a test.
+        type: str
+        choices: [full, certificate, none]
+      certificate:
+        description:
+          - Path of the PEM client certificate the node presents to the remote (C(reindex.ssl.certificate)).
+        type: path
+      key:
+        description:
+          - Path of the PEM private key of O(ssl.certificate) (C(reindex.ssl.key)).
+        type: path
+      key_passphrase:
+        description:
+          - Passphrase of O(ssl.key) (C(reindex.ssl.key_passphrase)), written to the file in clear text.
+          - Never shown in the diff or in the result (shown as V(********)). Prefer the secure setting
+            C(reindex.ssl.secure_key_passphrase) in the Elasticsearch keystore, which this module does not manage.
+        type: str
+      supported_protocols:
+        description:
+          - TLS protocols the node may use to connect to the remote (C(reindex.ssl.supported_protocols)), for
+            example V(TLSv1.3) and V(TLSv1.2).
+          - An empty list removes a flat setting.
+        type: list
+        elements: str
 notes:
   - The file is written atomically (a temporary file renamed over it), keeping its mode and owner.
-  - A file that is not valid YAML, or that sets the whitelist twice (flat and nested), is refused and left untouched.
+  - A file that is not valid YAML, or that sets the whitelist or a managed C(reindex.ssl) setting twice (flat and
+    nested), is refused and left untouched.
+  - The C(reindex.ssl) settings are static too; a change to them also sets RV(restart_needed).
 seealso:
   - name: Reindex from a remote cluster
     description: Elasticsearch documentation of reindex-from-remote and its whitelist.
@@ -93,6 +144,16 @@ EXAMPLES = r"""
     name: elasticsearch
     state: restarted
   when: whitelist.restart_needed
+
+- name: Allow an https source whose certificate is signed by a private CA
+  esops.migration.es_reindex_whitelist:
+    entries:
+      - es-source.example.com:9243
+    ssl:
+      certificate_authorities:
+        - /etc/elasticsearch/certs/source-ca.crt
+      verification_mode: full
+  register: whitelist
 
 - name: Remove the source once the migration is over
   esops.migration.es_reindex_whitelist:
@@ -119,9 +180,16 @@ removed:
   type: list
   elements: str
 restart_needed:
-  description: Whether the file changed, so that the node must be restarted to load the new whitelist.
+  description: Whether the file changed, so that the node must be restarted to load the new settings.
   returned: always
   type: bool
+ssl:
+  description:
+    - The managed C(reindex.ssl) settings after the change (in check mode, as they would be), keyed by suboption;
+      only the suboptions given in O(ssl). C(key_passphrase) is shown as V(********).
+  returned: always
+  type: dict
+  sample: {"certificate_authorities": ["/etc/elasticsearch/certs/source-ca.crt"], "verification_mode": "full"}
 backup_file:
   description: Path of the backup copy, when O(backup=true) and the file changed.
   returned: changed and backup requested
@@ -133,7 +201,39 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.esops.migration.plugins.module_utils._whitelist import YAML_IMPORT_ERROR, WhitelistError, plan
+from ansible_collections.esops.migration.plugins.module_utils._whitelist import (
+    SSL_PREFIX,
+    YAML_IMPORT_ERROR,
+    WhitelistError,
+    mask_setting,
+    plan,
+    plan_setting,
+)
+
+MASK = "********"
+# Suboptions of ssl in the order their settings are edited; the secret one is masked in diff and result.
+SSL_OPTIONS = ("certificate_authorities", "verification_mode", "certificate", "key", "key_passphrase", "supported_protocols")
+SECRET_SSL_OPTIONS = ("key_passphrase",)
+
+
+def plan_ssl(text, ssl):
+    """(new_text, effective values) for the given ssl suboptions; secrets are masked in the values."""
+    effective = {}
+    for name in SSL_OPTIONS:
+        value = (ssl or {}).get(name)
+        if value is None:
+            continue
+        if isinstance(value, str) and not value.strip():
+            raise WhitelistError("ssl.%s is empty; give a value or leave it out" % name)
+        text, _before, after = plan_setting(text, SSL_PREFIX + name, value)
+        effective[name] = MASK if name in SECRET_SSL_OPTIONS else after
+    return text, effective
+
+
+def masked(text):
+    for name in SECRET_SSL_OPTIONS:
+        text = mask_setting(text, SSL_PREFIX + name, MASK)
+    return text
 
 
 def read_text(module, path, create):
@@ -169,6 +269,17 @@ def main():
             exclusive=dict(type="bool", default=False),
             create=dict(type="bool", default=False),
             backup=dict(type="bool", default=False),
+            ssl=dict(
+                type="dict",
+                options=dict(
+                    certificate_authorities=dict(type="list", elements="path"),
+                    verification_mode=dict(type="str", choices=["full", "certificate", "none"]),
+                    certificate=dict(type="path"),
+                    key=dict(type="path"),
+                    key_passphrase=dict(type="str", no_log=True),
+                    supported_protocols=dict(type="list", elements="str"),
+                ),
+            ),
         ),
         supports_check_mode=True,
     )
@@ -182,13 +293,14 @@ def main():
     text = existing or ""
     try:
         new_text, before, after, added, removed = plan(text, params["entries"], params["state"], params["exclusive"])
+        new_text, ssl = plan_ssl(new_text, params["ssl"])
     except WhitelistError as exc:
         module.fail_json(msg="%s: %s. Nothing was written." % (path, exc))
 
     changed = new_text != text
-    result = dict(changed=changed, whitelist=after, added=added, removed=removed, restart_needed=changed)
+    result = dict(changed=changed, whitelist=after, added=added, removed=removed, ssl=ssl, restart_needed=changed)
     if module._diff:
-        result["diff"] = dict(before=text, after=new_text, before_header=path, after_header=path)
+        result["diff"] = dict(before=masked(text), after=masked(new_text), before_header=path, after_header=path)
     if changed and not module.check_mode:
         if params["backup"] and existing is not None:
             result["backup_file"] = module.backup_local(path)

@@ -45,12 +45,12 @@ class Cluster:
         self.client.cluster.health(wait_for_status="yellow", timeout="60s")
 
 
-def start_fresh(names, ports=None, heap=HEAP):
-    """Destroy and recreate the named single-node clusters (HTTP ports from `ports`), starting them in parallel."""
+def start_fresh(names, ports=None, heap=HEAP, nodes=1):
+    """Destroy and recreate the named clusters (HTTP ports from `ports`), starting every node in parallel."""
     ports = ports or PORTS
     for name in names:
         eslocal.destroy(name)
-    metas = [eslocal.create_cluster(name, http_port=ports[name], heap=heap) for name in names]
+    metas = [eslocal.create_cluster(name, nodes=nodes, http_port=ports[name], heap=heap) for name in names]
     for meta in metas:
         for node in eslocal.cluster_nodes(meta):
             eslocal.start_node(meta, node)

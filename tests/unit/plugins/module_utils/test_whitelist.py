@@ -15,8 +15,11 @@ from ansible_collections.esops.migration.plugins.module_utils._whitelist import 
     SETTING,
     WhitelistError,
     current_entries,
+    current_setting,
     entry_problem,
+    mask_setting,
     plan,
+    plan_setting,
 )
 
 NEW = "192.168.50.7:9200"
@@ -557,3 +560,201 @@ def test_whitelist_inside_flow_mapping_is_refused_not_corrupted():
     text = 'reindex: {remote: {whitelist: "10.0.0.1:9200"}}\nnode.name: n1\n'
     with pytest.raises(WhitelistError, match="flow style"):
         plan(text, [NEW])
+
+
+# --- ${VAR} placeholders -----------------------------------------------------------------------------------
+
+ENV_FILE = (
+    "cluster.name: ${CLUSTER_NAME}\n"
+    "node.name: ${HOSTNAME}\n"
+    'network.host: "${ES_BIND_HOST}"\n'
+    "reindex.remote.whitelist:\n"
+    "  - ${SOURCE_HOST}:9200\n"
+    "path.data: ${ES_DATA:/var/lib/elasticsearch}\n"
+)
+
+
+def test_env_var_substitutions_are_kept_byte_for_byte():
+    assert current_entries(ENV_FILE) == ["${SOURCE_HOST}:9200"]
+    # the entry already there: nothing to do, not a byte changes
+    assert plan(ENV_FILE, ["${SOURCE_HOST}:9200"]) == (ENV_FILE, ["${SOURCE_HOST}:9200"], ["${SOURCE_HOST}:9200"], [], [])
+    new_text = plan(ENV_FILE, [NEW])[0]
+    old_lines, new_lines = ENV_FILE.splitlines(True), new_text.splitlines(True)
+    assert new_lines[:4] == old_lines[:4]
+    assert new_lines[-1] == old_lines[-1]
+    assert effective(new_text) == (True, ["${SOURCE_HOST}:9200", NEW])
+    # the placeholder entry itself survives (re-quoted, same value) for Elasticsearch to substitute
+    assert '"${SOURCE_HOST}:9200"' in new_text
+    loaded = yaml.safe_load(new_text)
+    assert loaded["node.name"] == "${HOSTNAME}" and loaded["path.data"] == "${ES_DATA:/var/lib/elasticsearch}"
+    # and an ssl setting appended to the same file leaves every placeholder line alone
+    ssl_text = plan_setting(new_text, "reindex.ssl.verification_mode", "full")[0]
+    assert ssl_text == new_text + 'reindex.ssl.verification_mode: "full"\n'
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["${SOURCE_HOST}:9200", "${SOURCE_HOST}:${SOURCE_PORT}", "${SOURCE}", "es-${ENV}.example.com:9200",
+     "[${SOURCE_V6}]:9200", "${SOURCE_HOST:10.0.0.1}:9200"],
+)
+def test_entries_with_env_var_placeholders_are_valid(entry):
+    # Elasticsearch replaces ${VAR} before it reads the setting, so only what is wrong whatever the variable
+    # holds is refused.
+    assert entry_problem(entry) is None
+    new_text = plan("node.name: ${HOSTNAME}\n", [entry])[0]
+    assert new_text.startswith("node.name: ${HOSTNAME}\n")
+    assert effective(new_text) == (True, [entry])
+
+
+@pytest.mark.parametrize(
+    "entry, expected",
+    [
+        ("http://${SOURCE_HOST}:9200", ["scheme", "'${SOURCE_HOST}:9200'"]),
+        ("${SOURCE_HOST}:9200/x", ["path", "'${SOURCE_HOST}:9200'"]),
+        ("${SOURCE_HOST}:http", ["port"]),
+        ("*:${SOURCE_PORT}", ["every host"]),
+        ("${A}:9200 ${B}:9200", ["space"]),
+        ("${A}:9200,${B}:9200", ["several"]),
+    ],
+)
+def test_entries_with_placeholders_still_checked_outside_them(entry, expected):
+    problem = entry_problem(entry)
+    assert problem is not None
+    for word in expected:
+        assert word in problem
+
+
+# --- other dotted settings (reindex.ssl.*) ------------------------------------------------------------------
+
+VM = "reindex.ssl.verification_mode"
+CA = "reindex.ssl.certificate_authorities"
+CA_PATHS = ["/etc/elasticsearch/certs/ca.crt", "/etc/elasticsearch/certs/old-ca.crt"]
+
+
+class SslCase:
+    """A file holding the ssl settings in some shape; span as in Case, for the setting named by `key`."""
+
+    def __init__(self, name, text, key, span, value):
+        self.name, self.text, self.key, self.span, self.value = name, text, key, span, value
+
+    def __repr__(self):
+        return self.name
+
+
+SSL_CASES = [
+    SslCase("flat_scalar", "cluster.name: prod\nreindex.ssl.verification_mode: certificate\nnode.name: n1\n", VM, (1, 2), "certificate"),
+    SslCase(
+        "nested_reindex_ssl",
+        "cluster.name: prod\nreindex:\n  remote.whitelist: h:9200\n  ssl:\n    verification_mode: none  # testing\n"
+        "    key: /etc/es/client.key\nnode.name: n1\n",
+        VM, (4, 5), "none",
+    ),
+    SslCase("dotted_parent", "reindex.ssl:\n  verification_mode: 'certificate'\n  key: k.pem\n", VM, (1, 2), "certificate"),
+    SslCase("nested_dotted_child", "reindex:\n  ssl.verification_mode: certificate\nnode.name: n1\n", VM, (1, 2), "certificate"),
+    SslCase("crlf", "a: 1\r\nreindex.ssl.verification_mode: none\r\nb: 2\r\n", VM, (1, 2), "none"),
+    SslCase("block_list", "a: 1\n" + CA + ":\n  - /etc/elasticsearch/certs/ca.crt\n  - old.crt\n\n# tail\nb: 2\n", CA, (1, 4),
+            ["/etc/elasticsearch/certs/ca.crt", "old.crt"]),
+    SslCase("flow_list", "a: 1\nreindex:\n  ssl:\n    certificate_authorities: [ca.crt]\nb: 2\n", CA, (3, 4), ["ca.crt"]),
+    SslCase("scalar_list", "a: 1\n" + CA + ": ca.crt\nb: 2\n", CA, (1, 2), ["ca.crt"]),
+]
+
+
+def _sibling_values(text, keys):
+    loaded = yaml.safe_load(text) or {}
+    return {key: _lookup(loaded, key) for key in keys}
+
+
+@pytest.mark.parametrize("case", SSL_CASES, ids=repr)
+def test_ssl_setting_reads_and_changes_only_its_lines(case):
+    as_list = isinstance(case.value, list)
+    assert current_setting(case.text, case.key, as_list=as_list) == case.value
+    wanted = CA_PATHS if as_list else "full"
+    new_text, before, after = plan_setting(case.text, case.key, wanted)
+    assert (before, after) == (case.value, wanted)
+    lines, new_lines = case.text.splitlines(True), new_text.splitlines(True)
+    assert new_lines[: case.span[0]] == lines[: case.span[0]]
+    assert new_lines[len(new_lines) - (len(lines) - case.span[1]):] == lines[case.span[1]:]
+    found, value = _lookup(yaml.safe_load(new_text), case.key)
+    assert found and value == wanted
+    others = ["cluster.name", "node.name", "reindex.ssl.key", "reindex.remote.whitelist", "a", "b"]
+    assert _sibling_values(new_text, others) == _sibling_values(case.text, others)
+    if "\r\n" in case.text:
+        assert "\n" not in new_text.replace("\r\n", "")
+    # idempotent, and the same value in the file's own style is no change
+    assert plan_setting(new_text, case.key, wanted) == (new_text, wanted, wanted)
+    assert plan_setting(case.text, case.key, case.value) == (case.text, case.value, case.value)
+
+
+def test_ssl_scalar_is_written_double_quoted_and_keeps_a_trailing_comment():
+    case = next(c for c in SSL_CASES if c.name == "nested_reindex_ssl")
+    new_text = plan_setting(case.text, VM, "full")[0]
+    assert new_text.splitlines()[4] == '    verification_mode: "full"  # testing'
+
+
+def test_ssl_lists_keep_block_and_flow_style():
+    block = next(c for c in SSL_CASES if c.name == "block_list")
+    new_text = plan_setting(block.text, CA, CA_PATHS)[0]
+    assert new_text.splitlines()[1:4] == [CA + ":", '  - "%s"' % CA_PATHS[0], '  - "%s"' % CA_PATHS[1]]
+    flow = next(c for c in SSL_CASES if c.name == "flow_list")
+    assert plan_setting(flow.text, CA, CA_PATHS)[0].splitlines()[3] == '    certificate_authorities: ["%s", "%s"]' % tuple(CA_PATHS)
+    # a comma-separated string becomes a flow list (a path may hold a comma)
+    scalar = next(c for c in SSL_CASES if c.name == "scalar_list")
+    assert plan_setting(scalar.text, CA, ["a,b.crt"])[0].splitlines()[1] == CA + ': ["a,b.crt"]'
+
+
+@pytest.mark.parametrize(
+    "text", ["", "cluster.name: prod\n", "cluster.name: prod", "cluster.name: prod\r\n", "reindex:\n  remote.whitelist: h:9200\n"]
+)
+def test_absent_ssl_setting_is_appended_as_a_flat_line(text):
+    eol = "\r\n" if "\r\n" in text else "\n"
+    base = text if not text or text.endswith("\n") else text + eol
+    new_text, before, after = plan_setting(text, VM, "full")
+    assert before is None and after == "full"
+    assert new_text == base + 'reindex.ssl.verification_mode: "full"' + eol
+    new_text, before, after = plan_setting(new_text, CA, CA_PATHS)
+    assert before is None
+    assert new_text.endswith(CA + ': ["%s", "%s"]' % tuple(CA_PATHS) + eol)
+    loaded = yaml.safe_load(new_text)
+    assert _lookup(loaded, VM) == (True, "full") and _lookup(loaded, CA) == (True, CA_PATHS)
+
+
+def test_empty_list_removes_a_flat_ssl_list_and_is_nothing_when_absent():
+    text = "a: 1\n" + CA + ":\n  - ca.crt\nb: 2\n"
+    assert plan_setting(text, CA, []) == ("a: 1\nb: 2\n", ["ca.crt"], [])
+    assert plan_setting("a: 1\n", CA, []) == ("a: 1\n", None, None)
+
+
+def test_ssl_setting_set_twice_or_in_flow_mapping_is_refused():
+    with pytest.raises(WhitelistError, match="more than once"):
+        plan_setting("reindex.ssl.verification_mode: none\nreindex:\n  ssl:\n    verification_mode: full\n", VM, "full")
+    with pytest.raises(WhitelistError, match="flow style"):
+        plan_setting("reindex: {ssl: {verification_mode: none}}\n", VM, "full")
+    with pytest.raises(WhitelistError, match="not valid YAML"):
+        plan_setting("a: [b\n", VM, "full")
+
+
+def test_ssl_setting_values_are_the_text_elasticsearch_reads():
+    # 'none' and 'yes' are strings to Elasticsearch (not null or true): no change when the file has them
+    assert plan_setting("reindex.ssl.verification_mode: none\n", VM, "none")[0] == "reindex.ssl.verification_mode: none\n"
+    text = "reindex.ssl.key_passphrase: yes\n"
+    assert plan_setting(text, "reindex.ssl.key_passphrase", "yes") == (text, "yes", "yes")
+
+
+def test_whitelist_and_ssl_settings_do_not_interfere():
+    text = "reindex:\n  remote:\n    whitelist: a:9200\n  ssl:\n    verification_mode: none\n"
+    step = plan(text, [NEW])[0]
+    step = plan_setting(step, VM, "full")[0]
+    step = plan_setting(step, CA, ["ca.crt"])[0]
+    loaded = yaml.safe_load(step)
+    assert effective(step) == (True, ["a:9200", NEW])
+    assert _lookup(loaded, VM) == (True, "full") and _lookup(loaded, CA) == (True, ["ca.crt"])
+    assert step.startswith("reindex:\n  remote:\n")
+
+
+def test_mask_setting_hides_the_value_only():
+    text = "a: 1\nreindex:\n  ssl:\n    key_passphrase: s3cret  # keep\nb: 2\n"
+    masked = mask_setting(text, "reindex.ssl.key_passphrase")
+    assert masked == "a: 1\nreindex:\n  ssl:\n    key_passphrase: \"********\"  # keep\nb: 2\n"
+    assert "s3cret" not in masked
+    assert mask_setting("a: 1\n", "reindex.ssl.key_passphrase") == "a: 1\n"
+    assert mask_setting("a: [b\n", "reindex.ssl.key_passphrase") == "a: [b\n"  # unparsable: left for the caller
