@@ -390,3 +390,26 @@ def plan(text, entries, state="present", exclusive=False):
     if not added and not removed:
         return text, before, before, [], []
     return render(text, after), before, after, added, removed
+
+
+def _pattern_regex(pattern):
+    """Elasticsearch's simple wildcards: * any run of characters, ? one character."""
+    return re.compile("^%s$" % ".".join(".*".join(re.escape(part) for part in piece.split("*")) for piece in pattern.split("?")))
+
+
+def whitelist_allows(patterns, entry):
+    """Whether one of the whitelist patterns accepts host:port `entry`, as Elasticsearch matches them."""
+    return any(_pattern_regex(pattern.strip()).match(entry) for pattern in split_value(patterns))
+
+
+def nodes_missing_entry(nodes_settings, entry):
+    """Names of the nodes (from GET _nodes/settings?flat_settings=true) whose whitelist does not accept entry."""
+    missing = []
+    for node_id, node in sorted(((nodes_settings or {}).get("nodes") or {}).items()):
+        settings = node.get("settings") or {}
+        patterns = settings.get(SETTING)
+        if patterns is None:  # a list may come back flattened as reindex.remote.whitelist.0, .1, ...
+            patterns = [value for key, value in sorted(settings.items()) if key.startswith(SETTING + ".")]
+        if not whitelist_allows(patterns, entry):
+            missing.append(node.get("name") or node_id)
+    return missing

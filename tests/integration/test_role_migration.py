@@ -10,7 +10,7 @@ import pytest
 
 import eslocal
 from cluster_support import DEST, set_whitelist_line
-from guide_data import PRODUCT_DOCS, PRODUCT_INDEX
+from guide_data import PRODUCT_DOCS, PRODUCT_INDEX, load_product_info
 from support import REPO_ROOT, run_playbook
 
 DEMO = REPO_ROOT / "playbooks" / "demo.yml"
@@ -109,7 +109,10 @@ def test_demo_migrates_the_guide_data_and_a_rerun_changes_nothing(fresh_start):
     assert dest.config_file.read_text() == config_after
 
 
-def test_a_source_missing_from_the_whitelist_fails_naming_the_entry(source, dest, tmp_path):
+@pytest.mark.parametrize("check_first", [True, False], ids=["checked-from-node-settings", "refused-by-reindex"])
+def test_a_source_missing_from_the_whitelist_fails_naming_the_entry(source, dest, tmp_path, check_first):
+    """Whitelist managed elsewhere (a managed service): the role checks the nodes' loaded settings first, and
+    without that check the reindex itself is refused; both failures name the entry to add."""
     not_whitelisted = source.url.replace("127.0.0.1", "localhost")
     entry = not_whitelisted.split("://", 1)[1]
     inventory = tmp_path / "hosts.yml"
@@ -117,6 +120,7 @@ def test_a_source_missing_from_the_whitelist_fails_naming_the_entry(source, dest
     extra_vars = dict(
         ansible_connection="local",
         remote_reindex_manage_whitelist=False,
+        remote_reindex_check_whitelist=check_first,
         remote_reindex_source_url=not_whitelisted,
         remote_reindex_source_username=source.username,
         remote_reindex_source_password=source.password,
@@ -130,10 +134,37 @@ def test_a_source_missing_from_the_whitelist_fails_naming_the_entry(source, dest
     assert run.rc != 0
     assert "reindex.remote.whitelist" in run.output
     assert "'%s'" % entry in run.output or '"%s"' % entry in run.output, run.output[-3000:]
+    if check_first:
+        assert "Nodes %s-0 do not allow reindex from the source" % DEST in run.output, run.output[-3000:]
     assert not dest.client.options(ignore_status=404).indices.exists(index="not_whitelisted_copy") or (
         dest.client.count(index="not_whitelisted_copy")["count"] == 0
     )
     assert source.password not in run.output
+
+
+def test_managed_cluster_mode_checks_the_loaded_whitelist_and_restarts_nothing(whitelisted, tmp_path):
+    source, dest = whitelisted
+    load_product_info(source.client)
+    dest.client.options(ignore_status=404).indices.delete(index="managed_copy")
+    config_before, pid_before = dest.config_file.read_text(), dest_pid()
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text("all:\n  children:\n    es_dest_nodes:\n      hosts:\n        dest-node-0:\n")
+    run = run_playbook(MIGRATE, inventory=str(inventory), extra_vars=dict(
+        ansible_connection="local",
+        remote_reindex_manage_whitelist=False,
+        remote_reindex_elasticsearch_yml="/nonexistent/elasticsearch.yml",  # never read in this mode
+        remote_reindex_source_url=source.url,
+        remote_reindex_source_username=source.username,
+        remote_reindex_source_password=source.password,
+        remote_reindex_dest_hosts=[dest.url],
+        remote_reindex_dest_username=dest.username,
+        remote_reindex_dest_password=dest.password,
+        remote_reindex_indices=[{"source": PRODUCT_INDEX, "dest": "managed_copy"}],
+    ))
+    assert run.rc == 0, run.output[-3000:]
+    assert "Check that every destination node already allows the source" in run.output
+    assert dest.client.count(index="managed_copy")["count"] == 6
+    assert dest.config_file.read_text() == config_before and dest_pid() == pid_before
 
 
 def test_role_argument_spec_rejects_a_missing_source_url(tmp_path):
