@@ -153,3 +153,25 @@ def test_a_wrong_restart_command_names_the_node_and_reports_the_pending_change(d
     assert elapsed < 60 + 60  # the configured timeout plus Ansible's own start-up
     assert recap(run.output)["dest2-node-1"]["changed"] >= 1  # the file change is reported as done
     assert "Whitelist the source in elasticsearch.yml of this destination node" in run.output
+
+
+def test_a_node_that_does_not_come_back_fails_naming_it_within_the_timeout(dest2, source, tmp_path):
+    data, client = dest2
+    node2 = eslocal.info(CLUSTER)["nodes"][2]
+    set_whitelist_line(Path(node2["config_file"]), None)
+    # The "restart" stops the node and never starts it again.
+    inventory = write_inventory(tmp_path / "hosts.yml", data, source, {"dest2-node-2": "kill %d" % node2["pid"]})
+    text = Path(inventory).read_text().replace("remote_reindex_restart_timeout: 60", "remote_reindex_restart_timeout: 15")
+    Path(inventory).write_text(text)
+    try:
+        started = time.monotonic()
+        run = run_playbook(MIGRATE, inventory=inventory)
+        elapsed = time.monotonic() - started
+        assert run.rc != 0
+        assert 'Restart of dest2-node-2 failed at "Wait until the node answers and has rejoined the cluster' in run.output
+        assert "cluster.routing.allocation.enable" in run.output  # tells what is left to restore
+        assert elapsed < 15 + 60, elapsed
+    finally:
+        eslocal.restart(CLUSTER, node_index=2)
+        client.cluster.put_settings(persistent={"cluster.routing.allocation.enable": None})
+        client.cluster.health(wait_for_status="green", timeout="60s")
