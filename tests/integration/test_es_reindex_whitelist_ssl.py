@@ -74,7 +74,7 @@ def test_only_given_ssl_suboptions_are_managed(tmp_path):
     assert result["whitelist"] == ["${SOURCE_HOST}:9200", "10.0.0.1:9200"]
     text = config.read_text()
     # everything but the whitelist lines is byte-for-byte the same, the new setting is appended
-    assert text.startswith(BASE.split("      - ${SOURCE_HOST}:9200\n")[0])
+    assert text.startswith(BASE.split("      - ${SOURCE_HOST}:9200\n", maxsplit=1)[0])
     assert BASE.split("      - ${SOURCE_HOST}:9200\n")[1] in text
     assert text.endswith('path.data: /var/lib/elasticsearch\nreindex.ssl.supported_protocols: ["TLSv1.3", "TLSv1.2"]\n')
     assert "node.name: ${HOSTNAME}\n" in text and "key_passphrase: old-secret-value\n" in text

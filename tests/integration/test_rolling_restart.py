@@ -95,7 +95,7 @@ class HealthWatch:
 
     def longest_failure(self):
         longest, started = 0.0, None
-        for moment, status, _ in self.samples:
+        for moment, status, _nodes in self.samples:
             if status is None and started is None:
                 started = moment
             elif status is not None and started is not None:
@@ -120,9 +120,9 @@ def test_nodes_restart_one_at_a_time_without_red_and_a_rerun_restarts_nothing(de
     after = pids(data)
     assert all(old != new for old, new in zip(before, after)), (before, after)
 
-    statuses = [status for _, status, _ in watch.samples if status]
+    statuses = [sample[1] for sample in watch.samples if sample[1]]
     assert "red" not in statuses and statuses.count("yellow") > 0, statuses
-    assert min(nodes for _, status, nodes in watch.samples if status) == 2  # one node away at a time, never two
+    assert min(sample[2] for sample in watch.samples if sample[1]) == 2  # one node away at a time, never two
     assert watch.longest_failure() < 30, watch.longest_failure()
     output = run.output
     assert (output.index("restart command on dest2-node-0") < output.index("restart command on dest2-node-1")
@@ -141,7 +141,7 @@ def test_nodes_restart_one_at_a_time_without_red_and_a_rerun_restarts_nothing(de
 
 
 def test_a_wrong_restart_command_names_the_node_and_reports_the_pending_change(dest2, source, tmp_path):
-    data, _ = dest2
+    data = dest2[0]
     node1 = data["nodes"][1]
     set_whitelist_line(Path(node1["config_file"]), None)
     inventory = write_inventory(tmp_path / "hosts.yml", data, source, {"dest2-node-1": "/bin/false"})
