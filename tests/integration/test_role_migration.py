@@ -109,28 +109,43 @@ def test_demo_migrates_the_guide_data_and_a_rerun_changes_nothing(fresh_start):
     assert dest.config_file.read_text() == config_after
 
 
+def one_node_inventory(tmp_path):
+    """An inventory with one destination host and no variables: the tests give them as extra vars."""
+    inventory = Path(tmp_path) / "hosts.yml"
+    inventory.write_text("all:\n  children:\n    es_dest_nodes:\n      hosts:\n        dest-node-0:\n")
+    return str(inventory)
+
+
+def role_vars(source, dest, **overrides):
+    """Extra vars running the role from the controller against the test clusters, whitelist managed elsewhere."""
+    extra_vars = dict(
+        ansible_connection="local",
+        remote_reindex_manage_whitelist=False,
+        remote_reindex_source_url=source.url,
+        remote_reindex_source_username=source.username,
+        remote_reindex_source_password=source.password,
+        remote_reindex_dest_hosts=[dest.url],
+        remote_reindex_dest_username=dest.username,
+        remote_reindex_dest_password=dest.password,
+    )
+    extra_vars.update(overrides)
+    return extra_vars
+
+
 @pytest.mark.parametrize("check_first", [True, False], ids=["checked-from-node-settings", "refused-by-reindex"])
 def test_a_source_missing_from_the_whitelist_fails_naming_the_entry(source, dest, tmp_path, check_first):
     """Whitelist managed elsewhere (a managed service): the role checks the nodes' loaded settings first, and
     without that check the reindex itself is refused; both failures name the entry to add."""
     not_whitelisted = source.url.replace("127.0.0.1", "localhost")
     entry = not_whitelisted.split("://", 1)[1]
-    inventory = tmp_path / "hosts.yml"
-    inventory.write_text("all:\n  children:\n    es_dest_nodes:\n      hosts:\n        dest-node-0:\n")
-    extra_vars = dict(
-        ansible_connection="local",
-        remote_reindex_manage_whitelist=False,
+    extra_vars = role_vars(
+        source, dest,
         remote_reindex_check_whitelist=check_first,
         remote_reindex_source_url=not_whitelisted,
-        remote_reindex_source_username=source.username,
-        remote_reindex_source_password=source.password,
-        remote_reindex_dest_hosts=[dest.url],
-        remote_reindex_dest_username=dest.username,
-        remote_reindex_dest_password=dest.password,
         remote_reindex_indices=[{"source": PRODUCT_INDEX, "dest": "not_whitelisted_copy"}],
     )
     source.client.options(ignore_status=400).indices.create(index=PRODUCT_INDEX)
-    run = run_playbook(MIGRATE, inventory=str(inventory), extra_vars=extra_vars)
+    run = run_playbook(MIGRATE, inventory=one_node_inventory(tmp_path), extra_vars=extra_vars)
     assert run.rc != 0
     assert "reindex.remote.whitelist" in run.output
     assert "'%s'" % entry in run.output or '"%s"' % entry in run.output, run.output[-3000:]
@@ -147,18 +162,9 @@ def test_managed_cluster_mode_checks_the_loaded_whitelist_and_restarts_nothing(w
     load_product_info(source.client)
     dest.client.options(ignore_status=404).indices.delete(index="managed_copy")
     config_before, pid_before = dest.config_file.read_text(), dest_pid()
-    inventory = tmp_path / "hosts.yml"
-    inventory.write_text("all:\n  children:\n    es_dest_nodes:\n      hosts:\n        dest-node-0:\n")
-    run = run_playbook(MIGRATE, inventory=str(inventory), extra_vars=dict(
-        ansible_connection="local",
-        remote_reindex_manage_whitelist=False,
+    run = run_playbook(MIGRATE, inventory=one_node_inventory(tmp_path), extra_vars=role_vars(
+        source, dest,
         remote_reindex_elasticsearch_yml="/nonexistent/elasticsearch.yml",  # never read in this mode
-        remote_reindex_source_url=source.url,
-        remote_reindex_source_username=source.username,
-        remote_reindex_source_password=source.password,
-        remote_reindex_dest_hosts=[dest.url],
-        remote_reindex_dest_username=dest.username,
-        remote_reindex_dest_password=dest.password,
         remote_reindex_indices=[{"source": PRODUCT_INDEX, "dest": "managed_copy"}],
     ))
     assert run.rc == 0, run.output[-3000:]
@@ -168,11 +174,9 @@ def test_managed_cluster_mode_checks_the_loaded_whitelist_and_restarts_nothing(w
 
 
 def test_role_argument_spec_rejects_a_missing_source_url(tmp_path):
-    inventory = Path(tmp_path) / "hosts.yml"
-    inventory.write_text("all:\n  children:\n    es_dest_nodes:\n      hosts:\n        dest-node-0:\n")
     run = run_playbook(
         MIGRATE,
-        inventory=str(inventory),
+        inventory=one_node_inventory(tmp_path),
         extra_vars=dict(ansible_connection="local", remote_reindex_indices=[{"source": "x"}]),
     )
     assert run.rc != 0
