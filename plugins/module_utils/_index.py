@@ -167,3 +167,273 @@ def conflict_message(index, conflicts):
         "Index %s exists and Elasticsearch cannot change the type of a mapped field: %s. Use a new field name, or "
         "migrate into a new index created with the wanted mapping." % (index, "; ".join(parts))
     )
+
+
+# --- copy_from: which settings of a source index can be copied -------------------------------------------
+
+# Facts of the source index, states of the source cluster and features the destination may lack.
+COPY_DROPPED = frozenset(
+    (
+        "index.uuid",
+        "index.creation_date",
+        "index.provided_name",
+        "index.frozen",
+        "index.search.throttled",
+        "index.verified_before_close",
+        "index.recovery.type",
+        "index.history.uuid",
+    )
+)
+COPY_DROPPED_PREFIXES = (
+    "index.version.",
+    "index.resize.",
+    "index.shrink.",
+    "index.blocks.",
+    "index.lifecycle.",
+    "index.store.snapshot.",
+    "index.routing.allocation.initial_recovery.",
+)
+ALLOCATION_PREFIX = "index.routing.allocation."
+
+
+def _under(key, prefix):
+    """Whether the flat key is the prefix itself (without its trailing dot) or lies under it."""
+    return key.startswith(prefix) or key == prefix.rstrip(".")
+
+
+def copyable_settings(source_settings, keep_allocation=False):
+    """(kept, dropped): the source index's flat settings that a new index can be created with, and the names left out.
+
+    Dropped: what Elasticsearch sets itself (uuid, creation_date, version, provided_name, history uuid, resize
+    and shrink origin), the state of the source (blocks, frozen, searchable snapshot store), index lifecycle
+    settings (the policy may not exist on the destination) and, unless keep_allocation, the shard allocation
+    filters (node attributes of the source cluster).
+    """
+    kept, dropped = {}, []
+    for key, value in sorted(flatten_settings(source_settings).items()):
+        drop = key in COPY_DROPPED or any(_under(key, prefix) for prefix in COPY_DROPPED_PREFIXES)
+        if not keep_allocation and _under(key, ALLOCATION_PREFIX):
+            drop = True
+        if drop:
+            dropped.append(key)
+        else:
+            kept[key] = value
+    return kept, dropped
+
+
+def merge_settings(base, overrides):
+    """Flat base settings with the overrides (nested or flat) on top; an override of None drops the setting and
+    everything under it (V(analysis.analyzer.my_analyzer: null) drops that analyzer)."""
+    merged = dict(flatten_settings(base))
+    for key, value in flatten_settings(overrides).items():
+        if value is None:
+            for name in [name for name in merged if name == key or name.startswith(key + ".")]:
+                del merged[name]
+        else:
+            for name in [name for name in merged if name.startswith(key + ".")]:
+                del merged[name]  # a scalar replaces a whole group
+            merged[key] = value
+    return merged
+
+
+def merge_overrides(base, overrides):
+    """Deep merge of two dicts (mappings): the override wins, dicts merge key by key, None removes the key."""
+    merged = dict(base or {})
+    for key, value in (overrides or {}).items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_overrides(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def unflatten_settings(flat):
+    """{'index.analysis.analyzer.a.type': 'custom'} -> {'index': {'analysis': {'analyzer': {'a': {'type': ...}}}}}."""
+    nested = {}
+    for key, value in sorted(flat.items()):
+        node = nested
+        parts = key.split(".")
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        node[parts[-1]] = value
+    return nested
+
+
+def analysis_section(settings):
+    """The analysis settings (analyzer, normalizer, tokenizer, filter, char_filter) of any settings form."""
+    flat = {key: value for key, value in flatten_settings(settings).items() if key.startswith("index.analysis.")}
+    return unflatten_settings(flat).get("index", {}).get("analysis", {})
+
+
+# --- preflight: what a mapping and its analysis need from the destination cluster --------------------------
+
+FIELD_ANALYSIS_KEYS = ("analyzer", "search_analyzer", "search_quote_analyzer")
+# Normalizers Elasticsearch ships with (plugins cannot add any); others must be defined in the index.
+BUILTIN_NORMALIZERS = frozenset(("lowercase",))
+COMPONENT_KINDS = ("tokenizer", "filter", "char_filter")
+# Where the names commonly met in migrations come from, for the failure message.
+PLUGIN_HINTS = (
+    (("ik_smart", "ik_max_word"), "analysis-ik"),
+    (("smartcn",), "analysis-smartcn"),
+    (("kuromoji",), "analysis-kuromoji"),
+    (("nori",), "analysis-nori"),
+    (("icu_",), "analysis-icu"),
+    (("phonetic",), "analysis-phonetic"),
+    (("pinyin",), "analysis-pinyin"),
+    (("stempel", "polish"), "analysis-stempel"),
+    (("ukrainian",), "analysis-ukrainian"),
+    (("hanlp",), "analysis-hanlp"),
+)
+
+
+def _add(found, name, user):
+    found.setdefault(name, [])
+    if user not in found[name]:
+        found[name].append(user)
+
+
+def _walk_fields(properties, path, visit):
+    for name, definition in sorted((properties or {}).items()):
+        if not isinstance(definition, dict):
+            continue
+        field = "%s.%s" % (path, name) if path else str(name)
+        visit(field, definition)
+        _walk_fields(definition.get("fields"), field, visit)
+        _walk_fields(definition.get("properties"), field, visit)
+
+
+def _mapping_users(mappings):
+    """(user, definition) for every field of the mappings, multi-fields and dynamic templates included."""
+    users = []
+    _walk_fields((mappings or {}).get("properties"), "", lambda field, definition: users.append(("field " + field, definition)))
+    for template in (mappings or {}).get("dynamic_templates") or []:
+        if isinstance(template, dict):
+            for name, body in sorted(template.items()):
+                if isinstance(body, dict) and isinstance(body.get("mapping"), dict):
+                    users.append(("dynamic template " + str(name), body["mapping"]))
+    return users
+
+
+def referenced_analysis(mappings, analysis):
+    """What the mappings use that the index's own analysis settings do not define, and the field types used.
+
+    Returns {'analyzer': {name: [users]}, 'normalizer': {name: [users]}, 'types': {type: [users]}}: analyzers
+    (analyzer, search_analyzer, search_quote_analyzer) and normalizers referenced by fields, multi-fields,
+    object sub-fields and dynamic templates but not defined in analysis; every field type, each with the
+    fields (or dynamic templates) using it.
+    """
+    analysis = analysis or {}
+    defined_analyzers = set(analysis.get("analyzer") or {})
+    defined_normalizers = set(analysis.get("normalizer") or {})
+    found = {"analyzer": {}, "normalizer": {}, "types": {}}
+    for user, definition in _mapping_users(mappings):
+        for key in FIELD_ANALYSIS_KEYS:
+            name = definition.get(key)
+            if isinstance(name, str) and name not in defined_analyzers:
+                _add(found["analyzer"], name, user)
+        name = definition.get("normalizer")
+        if isinstance(name, str) and name not in defined_normalizers:
+            _add(found["normalizer"], name, user)
+        kind = definition.get("type")
+        if isinstance(kind, str) and "{" not in kind:  # {dynamic_type} is filled in at indexing time
+            _add(found["types"], kind, user)
+    return found
+
+
+def _names(value):
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
+def analysis_checks(mappings, analysis):
+    """The _analyze requests that tell whether the destination can resolve what the index needs (pure).
+
+    Each check is {'kind', 'name', 'users', 'request'}; the request (keyword arguments of the analyze API)
+    fails with 'failed to find global ...' when the destination lacks the analyzer, tokenizer, filter or
+    char_filter. Checked: analyzers referenced by the mappings but not defined in the index; the tokenizer,
+    filters and char_filters of the index's custom analyzers and normalizers that the index does not define;
+    the type of every analyzer and component the index defines.
+    """
+    analysis = analysis or {}
+    checks = []
+    referenced = referenced_analysis(mappings, analysis)
+    for name, users in sorted(referenced["analyzer"].items()):
+        checks.append(dict(kind="analyzer", name=name, users=users, request=dict(analyzer=name, text="x")))
+
+    def component_request(kind, component):
+        if kind == "tokenizer":
+            return dict(tokenizer=component, text="x")
+        return {"tokenizer": "standard", kind: [component], "text": "x"}
+
+    wanted = {}  # (kind, name) -> users, for components used but not defined in the index
+    for group, kinds in (("analyzer", COMPONENT_KINDS), ("normalizer", ("filter", "char_filter"))):
+        for owner, definition in sorted((analysis.get(group) or {}).items()):
+            if not isinstance(definition, dict):
+                continue
+            kind_of = definition.get("type", "custom")
+            if group == "analyzer" and kind_of != "custom":
+                checks.append(dict(kind="analyzer type", name=str(kind_of), users=["analyzer %s" % owner],
+                                   request=dict(analyzer=str(kind_of), text="x")))
+                continue
+            for kind in kinds:
+                for name in _names(definition.get(kind)):
+                    if name not in (analysis.get(kind) or {}):
+                        _add(wanted, (kind, name), "%s %s" % (group, owner))
+    for (kind, name), users in sorted(wanted.items()):
+        checks.append(dict(kind=kind, name=name, users=users, request=component_request(kind, name)))
+    for kind in COMPONENT_KINDS:
+        for name, definition in sorted((analysis.get(kind) or {}).items()):
+            if isinstance(definition, dict) and isinstance(definition.get("type"), str):
+                checks.append(dict(kind="%s type" % kind, name=definition["type"], users=["%s %s" % (kind, name)],
+                                   request=component_request(kind, dict(definition))))
+    return checks
+
+
+def unknown_normalizers(mappings, analysis):
+    """{name: [users]} for normalizers the mappings use that are neither defined in the index nor built in."""
+    referenced = referenced_analysis(mappings, analysis)["normalizer"]
+    return {name: users for name, users in referenced.items() if name not in BUILTIN_NORMALIZERS}
+
+
+def not_resolvable(body):
+    """Whether an _analyze error body says the analyzer/tokenizer/filter/char_filter does not exist."""
+    error = body.get("error") if isinstance(body, dict) else None
+    reason = error.get("reason") if isinstance(error, dict) else error
+    return isinstance(reason, str) and "failed to find" in reason
+
+
+def unknown_type_in(body, field_type):
+    """Whether a mapping error body (with its causes) says there is no handler for field_type."""
+    needle = "No handler for type [%s]" % field_type
+    return needle in str(body)
+
+
+def _plugin_hint(names):
+    plugins = []
+    for patterns, plugin in PLUGIN_HINTS:
+        if any(pattern in name for name in names for pattern in patterns) and plugin not in plugins:
+            plugins.append(plugin)
+    return plugins
+
+
+def preflight_message(index, problems):
+    """The failure message for problems, a list of (what, name, users), e.g. ('analyzer', 'ik_smart', ['field a'])."""
+    parts = ["%s [%s] used by %s" % (what, name, ", ".join(users)) for what, name, users in problems]
+    plugins = _plugin_hint([name for what, name, users in problems])
+    hint = "the plugin%s that provide%s them (%s)" % (
+        "s" if len(plugins) > 1 else "", "" if len(plugins) > 1 else "s", ", ".join(plugins)
+    ) if plugins else "the analysis or mapper plugin that provides them"
+    return (
+        "Preflight for index %s: the destination cluster cannot resolve %s. Nothing was created. Install %s on "
+        "every destination node and restart the nodes, or override the mapping or analysis with the mappings and "
+        "settings options (for example analyzer: standard on the field, or a null value to drop a copied "
+        "setting)." % (index, "; ".join(parts), hint)
+    )

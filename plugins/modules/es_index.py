@@ -19,6 +19,15 @@ description:
     static settings such as C(number_of_shards) or analysis, and a changed field type, make the task fail with a
     message naming each setting or field; nothing is changed then.
   - Settings, fields and aliases not mentioned are left alone.
+  - With O(copy_from), the mappings and index settings (analysis included) of an index of the source cluster
+    are read and the index is created from them, with O(settings) and O(mappings) applied on top. Facts of the
+    source index and states of the source cluster are not copied, see O(copy_from). Aliases are not copied.
+    On an existing index the copied definition is compared as above, so a rerun reports no change.
+  - Before creating an index, a preflight asks the destination cluster, without creating anything, whether it
+    can resolve every analyzer and normalizer the mappings use, the tokenizers, filters and char_filters of
+    the index's own analyzers, and every field type. It fails naming each one it cannot resolve with the
+    fields using it, for example an C(ik_smart) analyzer when the analysis-ik plugin is not installed. The
+    preflight also runs in check mode.
 author:
   - esops.migration contributors (@esops)
 extends_documentation_fragment:
@@ -64,6 +73,63 @@ options:
       - How many shard copies must be active before the create call returns, as in the create index API.
     type: str
     default: "1"
+  copy_from:
+    description:
+      - Create the index from the mappings and index settings of an index on a source cluster.
+      - Copied are the mappings, whole, and the settings such as C(number_of_shards), C(number_of_replicas),
+        C(refresh_interval) and C(analysis).
+      - Never copied are what Elasticsearch sets itself (C(uuid), C(creation_date), C(version.*),
+        C(provided_name), C(history.uuid), C(resize.*), C(shrink.*), C(routing.allocation.initial_recovery.*)),
+        the state of the source index (C(blocks.*), such as the write block of a source made read-only,
+        C(frozen), C(search.throttled), C(verified_before_close), C(store.snapshot.*), C(recovery.type)) and
+        the index lifecycle settings C(lifecycle.*), as the policy may not exist on the destination; set
+        C(lifecycle.name) in O(settings) to attach one.
+      - Ingest pipelines named in C(default_pipeline) or C(final_pipeline) are copied and must exist on the
+        destination; override them with O(settings) (a null value drops them).
+      - O(settings) and O(mappings) are merged on top of the copy, the options winning; a null value removes
+        the copied setting (with everything under it) or mapping parameter.
+      - The index's aliases are not copied; give them in O(aliases).
+    type: dict
+    suboptions:
+      index:
+        description:
+          - Name of the source index. An alias must point to exactly one index.
+        type: str
+        required: true
+      hosts:
+        description:
+          - URLs of the source cluster's HTTP endpoints.
+          - When omitted, the source index is read from the destination cluster, with the module's connection
+            options.
+        type: list
+        elements: str
+      username:
+        description:
+          - User on the source cluster, with O(copy_from.password). Requires O(copy_from.hosts).
+        type: str
+      password:
+        description:
+          - Password of O(copy_from.username).
+        type: str
+      api_key:
+        description:
+          - API key for the source cluster, instead of O(copy_from.username). Requires O(copy_from.hosts).
+        type: str
+      ca_certs:
+        description:
+          - PEM file of the certificate authorities trusted for C(https) source hosts.
+        type: path
+      verify_certs:
+        description:
+          - Whether to verify the certificate of C(https) source hosts.
+        type: bool
+        default: true
+      keep_allocation:
+        description:
+          - Copy the shard allocation filters C(index.routing.allocation.*) too. They name node attributes
+            of the source cluster, so by default they are dropped.
+        type: bool
+        default: false
 """
 
 EXAMPLES = r"""
@@ -84,6 +150,25 @@ EXAMPLES = r"""
           type: keyword
     aliases:
       products: {}
+
+- name: Create product_info on the destination as it is defined on the source, with no replicas for the copy
+  esops.migration.es_index:
+    hosts: ["https://es-dest.example.com:9200"]
+    username: elastic
+    password: "{{ vault_dest_password }}"
+    name: product_info
+    copy_from:
+      index: product_info
+      hosts: ["https://es-source.example.com:9200"]
+      username: elastic
+      password: "{{ vault_source_password }}"
+    settings:
+      number_of_replicas: 0
+    mappings:
+      properties:
+        productName:
+          type: text
+          analyzer: standard
 
 - name: Drop the index
   esops.migration.es_index:
@@ -119,18 +204,56 @@ aliases_changed:
   returned: always
   type: list
   elements: str
+settings_dropped:
+  description: Flat names of the source index settings O(copy_from) did not copy.
+  returned: always
+  type: list
+  elements: str
+  sample: ["index.creation_date", "index.provided_name", "index.routing.allocation.include._name", "index.uuid"]
+unresolved:
+  description:
+    - What the preflight found the destination cannot resolve, each with its kind (V(analyzer), V(normalizer),
+      V(tokenizer), V(filter), V(char_filter), V(analyzer type), V(filter type), ..., V(field type)), its name
+      and the fields, analyzers or components that use it.
+  returned: when the preflight fails
+  type: list
+  elements: dict
+  sample: [{"kind": "analyzer", "name": "ik_smart", "used_by": ["field productName", "field describe"]}]
 """
 
-from ansible_collections.esops.migration.plugins.module_utils._connection import ElasticsearchModule
+from ansible_collections.esops.migration.plugins.module_utils._connection import ApiError, ElasticsearchModule
 from ansible_collections.esops.migration.plugins.module_utils._index import (
     alias_changes,
+    analysis_checks,
+    analysis_section,
     conflict_message,
+    copyable_settings,
     flatten_settings,
     mapping_changes,
+    merge_overrides,
+    merge_settings,
+    not_resolvable,
+    preflight_message,
+    referenced_analysis,
     settings_changes,
     static_message,
     top_level_mapping_changes,
+    unknown_normalizers,
+    unknown_type_in,
 )
+
+COPY_FROM_SPEC = dict(
+    index=dict(type="str", required=True),
+    hosts=dict(type="list", elements="str"),
+    username=dict(type="str"),
+    password=dict(type="str", no_log=True),
+    api_key=dict(type="str", no_log=True),
+    ca_certs=dict(type="path"),
+    verify_certs=dict(type="bool", default=True),
+    keep_allocation=dict(type="bool", default=False),
+)
+# Never matches an index: the preflight's simulated template only validates mappings.
+PREFLIGHT_PATTERN = "esops-migration-preflight-never-matches-*"
 
 
 def current_state(client, name):
@@ -146,6 +269,108 @@ def diff_view(settings, mappings, aliases):
     return {"settings": settings, "mappings": mappings, "aliases": aliases}
 
 
+def source_client(module, copy):
+    if not copy.get("hosts"):
+        for option in ("username", "password", "api_key", "ca_certs"):
+            if copy.get(option):
+                module.fail_json(msg="copy_from.%s needs copy_from.hosts (without hosts the source index is read from "
+                                 "the destination cluster with the module's connection options)." % option)
+        return module.client
+    params = module.params
+    connection = dict(hosts=copy["hosts"], username=copy.get("username"), password=copy.get("password"),
+                      api_key=copy.get("api_key"), ca_certs=copy.get("ca_certs"), verify_certs=copy.get("verify_certs"),
+                      request_timeout=params["request_timeout"], max_retries=params["max_retries"])
+    return module.connect(connection, "source cluster")
+
+
+def read_source(module, copy, result):
+    """Flat settings and mappings of the copy_from index."""
+    client = source_client(module, copy)
+    try:
+        settings = client.indices.get_settings(index=copy["index"], flat_settings=True)
+        mappings = client.indices.get_mapping(index=copy["index"])
+    except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
+        module.fail_on_error(exc, "Reading index %s from the source cluster" % copy["index"], **result)
+    if len(settings) != 1:
+        module.fail_json(msg="copy_from.index %s names %d indices on the source cluster (%s); name exactly one."
+                         % (copy["index"], len(settings), ", ".join(sorted(settings))), **result)
+    concrete = next(iter(settings))
+    return settings[concrete].get("settings") or {}, (mappings.get(concrete) or {}).get("mappings") or {}
+
+
+def wanted_definition(module, result):
+    """Settings and mappings the index should have: the options, or the copied index with the options on top."""
+    params = module.params
+    copy = params["copy_from"]
+    if not copy:
+        return params["settings"], params["mappings"]
+    source_settings, source_mappings = read_source(module, copy, result)
+    kept, dropped = copyable_settings(source_settings, copy["keep_allocation"])
+    result["settings_dropped"] = dropped
+    return merge_settings(kept, params["settings"]), merge_overrides(source_mappings, params["mappings"])
+
+
+def unresolved_analysis(module, client, mappings, analysis):
+    """(what, name, users) for every analyzer/tokenizer/filter/char_filter the destination cannot resolve."""
+    problems = []
+    for check in analysis_checks(mappings, analysis):
+        try:
+            client.indices.analyze(**check["request"])
+        except ApiError as exc:
+            if exc.meta.status == 403:
+                module.warn("Preflight skipped the analysis checks: the user may not run _analyze (%s)." % exc.message)
+                break
+            if exc.meta.status != 400:
+                raise
+            if not_resolvable(exc.body):
+                problems.append((check["kind"], check["name"], check["users"]))
+    for name, users in sorted(unknown_normalizers(mappings, analysis).items()):
+        problems.append(("normalizer", name, users))
+    return problems
+
+
+def simulate(client, mappings):
+    client.indices.simulate_template(index_patterns=[PREFLIGHT_PATTERN], template={"mappings": mappings})
+
+
+def unresolved_types(module, client, mappings, analysis):
+    """(what, name, users) for every field type the destination has no mapper for, from simulated templates."""
+    types = referenced_analysis(mappings, analysis)["types"]
+    if not types:
+        return []
+    try:
+        # One simulation of a mapping with every type used; only when it fails is each type tried alone.
+        simulate(client, {"properties": {"f%d" % number: {"type": kind} for number, kind in enumerate(sorted(types))}})
+        return []
+    except ApiError as exc:
+        if exc.meta.status == 403:
+            module.warn("Preflight skipped the field type checks: the user may not simulate index templates (%s)."
+                        % exc.message)
+            return []
+        if exc.meta.status != 400:
+            raise
+    problems = []
+    for kind, users in sorted(types.items()):
+        try:
+            simulate(client, {"properties": {"f": {"type": kind}}})
+        except ApiError as exc:
+            if exc.meta.status != 400:
+                raise
+            if unknown_type_in(exc.body, kind):
+                problems.append(("field type", kind, users))
+    return problems
+
+
+def preflight(module, client, name, settings, mappings, result):
+    """Fail, before anything is created, naming what the destination cannot resolve."""
+    analysis = analysis_section(settings)
+    problems = unresolved_analysis(module, client, mappings, analysis)
+    problems += unresolved_types(module, client, mappings, analysis)
+    if problems:
+        unresolved = [dict(kind=kind, name=what, used_by=users) for kind, what, users in problems]
+        module.fail_json(msg=preflight_message(name, problems), unresolved=unresolved, **result)
+
+
 def ensure_absent(module, client, name, result):
     if client.indices.exists(index=name):
         result.update(changed=True, deleted=True)
@@ -156,31 +381,33 @@ def ensure_absent(module, client, name, result):
     module.exit_json(**result)
 
 
-def ensure_created(module, client, name, result):
+def ensure_created(module, client, name, wanted, result):
+    settings, mappings = wanted
     params = module.params
-    result.update(changed=True, created=True, fields_added=sorted((params["mappings"].get("properties") or {})))
+    preflight(module, client, name, settings, mappings, result)
+    result.update(changed=True, created=True, fields_added=sorted((mappings.get("properties") or {})))
     result["aliases_changed"] = sorted(params["aliases"])
     if module._diff:
-        after = diff_view(flatten_settings(params["settings"]), params["mappings"], sorted(params["aliases"]))
+        after = diff_view(flatten_settings(settings), mappings, sorted(params["aliases"]))
         result["diff"] = dict(before={}, after=after)
     if not module.check_mode:
         client.indices.create(
             index=name,
-            settings=params["settings"] or None,
-            mappings=params["mappings"] or None,
+            settings=settings or None,
+            mappings=mappings or None,
             aliases=params["aliases"] or None,
             wait_for_active_shards=params["wait_for_active_shards"],
         )
     module.exit_json(**result)
 
 
-def ensure_updated(module, client, name, result):
+def ensure_updated(module, client, name, wanted, result):
     params = module.params
+    wanted_settings, wanted_mappings = wanted
     settings, mappings, aliases = current_state(client, name)
-    dynamic, static = settings_changes(params["settings"], settings)
+    dynamic, static = settings_changes(wanted_settings, settings)
     if static:
         module.fail_json(msg=static_message(name, static), **result)
-    wanted_mappings = params["mappings"]
     new_fields, conflicts, other_fields = mapping_changes(wanted_mappings.get("properties"), mappings.get("properties"))
     if conflicts:
         module.fail_json(msg=conflict_message(name, conflicts), **result)
@@ -223,21 +450,24 @@ def main():
             mappings=dict(type="dict", default={}),
             aliases=dict(type="dict", default={}),
             wait_for_active_shards=dict(type="str", default="1"),
+            copy_from=dict(type="dict", options=COPY_FROM_SPEC),
         ),
         supports_check_mode=True,
     )
     name = module.params["name"]
     client = module.client
     result = dict(
-        changed=False, index=name, created=False, deleted=False, settings_changed={}, fields_added=[], aliases_changed=[]
+        changed=False, index=name, created=False, deleted=False, settings_changed={}, fields_added=[], aliases_changed=[],
+        settings_dropped=[],
     )
     try:
         if module.params["state"] == "absent":
             ensure_absent(module, client, name, result)
-        elif not client.indices.exists(index=name):
-            ensure_created(module, client, name, result)
+        wanted = wanted_definition(module, result)
+        if not client.indices.exists(index=name):
+            ensure_created(module, client, name, wanted, result)
         else:
-            ensure_updated(module, client, name, result)
+            ensure_updated(module, client, name, wanted, result)
     except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
         module.fail_on_error(exc, "Managing index %s" % name, **result)
 
