@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -159,8 +160,184 @@ def remote_error_hint(error_text, host):
             "the destination nodes cannot connect to %s: check the remote host and port, that the source is running, "
             "and that the destination nodes can reach it (firewall, security groups)" % host
         )
-    if "status=401" in text or ("security_exception" in text and "authenticat" in text):
-        return "the source cluster refused the credentials: check remote.username and remote.password"
-    if "status=403" in text:
+    # An Elasticsearch source answers 401 with JSON (status=401); a proxy in front of it with an HTML page,
+    # which the server quotes as "status line [HTTP/1.1 401 Unauthorized]".
+    if re.search(r"status=401|status line \[HTTP/\S+ 401", text) or (
+        "security_exception" in text and "authenticat" in text
+    ):
+        return (
+            "the source cluster refused the credentials: check remote.username and remote.password (or the API key "
+            "in remote.headers Authorization)"
+        )
+    if re.search(r"status=403|status line \[HTTP/\S+ 403", text):
         return "the remote user lacks privileges: it needs read and view_index_metadata on the source index"
+    if re.search(r"PKIX path building failed|unable to find valid certification path|s_s_l_handshake_exception", text):
+        return (
+            "the destination nodes do not trust the source's TLS certificate: add the CA that signed it to "
+            "reindex.ssl.certificate_authorities on every destination node (es_reindex_whitelist's ssl option) and "
+            "restart them"
+        )
     return None
+
+
+HTML_BODY = re.compile(r"(?:body=)?<html>.*?</html>\s*", re.S | re.I)
+
+
+def shorten_remote_error(error_text):
+    """The task error without the HTML pages a proxy answered with (the status line says what happened)."""
+    return HTML_BODY.sub("", error_text or "")
+
+
+# --- Several indices, partitions and running tasks ---------------------------------------------------------------
+
+WILDCARD_CHARS = ("*", "?", ",")
+
+
+def needs_resolution(source_indices):
+    """Whether the source index names must be resolved on the source (several, wildcards or exclusions)."""
+    return len(source_indices) > 1 or any(
+        char in name for name in source_indices for char in WILDCARD_CHARS
+    ) or any(name.startswith("-") for name in source_indices)
+
+
+def dest_index_name(template, source_index, rename_pattern=None, rename_replacement=""):
+    """Destination name for one source index: optional regex rename, then `{index}` in the template."""
+    name = source_index
+    if rename_pattern:
+        name = re.sub(rename_pattern, rename_replacement or "", source_index)
+    return template.replace("{index}", name)
+
+
+DATE_TYPES = ("date", "date_nanos")
+INTEGER_TYPES = ("long", "integer", "short", "byte", "unsigned_long")
+FLOAT_TYPES = ("double", "float", "half_float", "scaled_float")
+
+
+def partition_bounds(minimum, maximum, partitions, integral):
+    """Inner boundaries splitting [minimum, maximum] into at most `partitions` ranges of equal width.
+
+    The first range has no lower bound and the last none upper, so together the ranges hold every value
+    of the field whatever min/max rounding the aggregation did; integral fields get integer boundaries
+    (duplicates dropped, so a narrow range gives fewer partitions).
+    """
+    if partitions < 2 or minimum is None or maximum is None or maximum <= minimum:
+        return []
+    step = (maximum - minimum) / float(partitions)
+    bounds = []
+    for number in range(1, partitions):
+        bound = minimum + number * step
+        if integral:
+            bound = int(round(bound))
+        if bound > minimum and bound <= maximum and (not bounds or bound > bounds[-1]):
+            bounds.append(bound)
+    return bounds
+
+
+def partition_clauses(field, field_type, bounds):
+    """Query clauses whose union is exactly every document: one range per interval, and one for docs lacking the field.
+
+    A document with several values in the field can match two ranges; the copy keeps its _id, so it is
+    written once and counted as a version conflict (or rewritten with the same source) the second time.
+    """
+    extra = {"format": "epoch_millis"} if field_type in DATE_TYPES else {}
+    edges = [None] + list(bounds) + [None]
+    clauses = []
+    for lower, upper in zip(edges[:-1], edges[1:]):
+        interval = dict(extra)
+        if lower is not None:
+            interval["gte"] = lower
+        if upper is not None:
+            interval["lt"] = upper
+        if lower is None and upper is None:
+            clauses.append({"exists": {"field": field}})
+        else:
+            clauses.append({"range": {field: interval}})
+    clauses.append({"bool": {"must_not": [{"exists": {"field": field}}]}})
+    return clauses
+
+
+def combine_queries(user_query, clause):
+    """The user's query restricted to one partition clause."""
+    if clause is None:
+        return user_query
+    filters = [user_query, clause] if user_query else [clause]
+    return {"bool": {"filter": filters}}
+
+
+DESCRIPTION = re.compile(
+    r"^reindex from \[(?P<remote>.*)\]\[(?P<source>[^\[\]]*)\] to \[(?P<dest>[^\[\]]*)\](?:\[[^\[\]]*\])?$", re.S
+)
+
+
+def parse_task_description(description):
+    """Remote scheme/host/port/path, query, source indices and destination of a reindex task's description.
+
+    Elasticsearch describes a remote reindex as
+    ``reindex from [scheme=https host=h port=9200 pathPrefix=/p query={...} username=u password=<<>>][a, b] to [d][_doc]``
+    (scheme only when not http, the query pretty-printed, `[_doc]` only before 8.0). None when not remote.
+    """
+    match = DESCRIPTION.match(description or "")
+    if not match:
+        return None
+    remote = match.group("remote")
+    parsed = {"scheme": "http", "path_prefix": None, "query": None}
+    query_at = remote.find("query=")
+    head = remote if query_at < 0 else remote[:query_at]
+    for word in head.split():
+        key, sep, value = word.partition("=")
+        if not sep:
+            continue
+        if key == "pathPrefix":
+            parsed["path_prefix"] = value
+        elif key in ("scheme", "host", "port"):
+            parsed[key] = value
+    if "host" not in parsed:
+        return None
+    if query_at >= 0:
+        try:
+            parsed["query"] = json.JSONDecoder().raw_decode(remote[query_at + len("query="):])[0]
+        except ValueError:
+            parsed["query"] = None
+    parsed["source"] = sorted(name.strip() for name in match.group("source").split(","))
+    parsed["dest"] = match.group("dest")
+    return parsed
+
+
+def is_match_all(query):
+    return not query or (isinstance(query, dict) and list(query) == ["match_all"])
+
+
+def same_copy(description, body):
+    """Whether a task's description is the copy that `body` would start (same remote, indices, dest and query)."""
+    parsed = parse_task_description(description)
+    if parsed is None:
+        return False
+    remote = urlsplit(body["source"]["remote"]["host"])
+    index = body["source"]["index"]
+    names = index if isinstance(index, list) else str(index).split(",")
+    if (
+        parsed["scheme"] != remote.scheme
+        or parsed["host"].strip("[]").lower() != (remote.hostname or "").lower()
+        or parsed["port"] != str(remote.port)
+        or (parsed["path_prefix"] or "").strip("/") != remote.path.strip("/")
+        or parsed["source"] != sorted(name.strip() for name in names)
+        or parsed["dest"] != body["dest"]["index"]
+    ):
+        return False
+    wanted = body["source"].get("query")
+    if is_match_all(wanted):
+        return is_match_all(parsed["query"])
+    return parsed["query"] == wanted
+
+
+def task_progress(status):
+    """Documents processed so far and the total, from a running task's status."""
+    done = sum(int(status.get(key) or 0) for key in ("created", "updated", "deleted", "noops", "version_conflicts"))
+    return done, int(status.get("total") or 0)
+
+
+LOST_TASK = re.compile(r"isn't running and hasn't stored its results")
+
+
+def is_lost_task_error(message):
+    return bool(LOST_TASK.search(message or ""))

@@ -13,7 +13,19 @@ description:
   - Sends C(POST _reindex) with C(source.remote) to the destination cluster (the connection options), which pulls
     the documents of O(source_index) from the remote cluster O(remote.host) into O(dest_index).
   - The copy runs as a task (C(wait_for_completion=false)); the module polls the Tasks API until it ends, and
-    cancels it when O(wait_timeout) is exceeded.
+    cancels it when O(wait_timeout) is exceeded (unless O(cancel_on_timeout=false)). With O(wait=false) it returns
+    the task ids at once; M(esops.migration.es_reindex_task) inspects, waits for, rethrottles or cancels them later.
+  - A rerun while a task doing the same copy (same remote, source index, query and destination) is still running,
+    for example after the controller died or a timeout with O(cancel_on_timeout=false), follows that task instead
+    of starting a second copy (RV(reattached)).
+  - A followed task that the cluster no longer knows (Elasticsearch 9.5+ moves a reindex to another node when
+    its node shuts down, under a new id) is looked for again by its description; when no running task does the
+    same copy, the copy is reported as lost, a failure.
+  - Several indices (a list, or patterns resolved on the source) are copied by one task each, O(max_concurrent)
+    at a time, into destinations named by O(dest_index) (with V({index})) and O(rename_pattern).
+  - One large index can be split with O(partitions) and O(partition_field). Remote reindex cannot slice, so the
+    module splits the source into ranges of the field (from its min and max) plus the documents lacking it,
+    and runs them as concurrent tasks whose union is exactly the source.
   - By default (O(mode=create)) only documents missing from the destination are written, so a second run writes
     nothing and reports C(changed=false). See O(mode) for the other write modes.
   - Any entry in the response's C(failures) fails the task, with the first failures summarised.
@@ -73,23 +85,42 @@ options:
         type: bool
         default: true
   source_index:
-    description: Index (or comma-separated indices, or pattern) to copy from the source.
-    type: str
+    description:
+      - Index to copy from the source, or several (a list, or comma-separated), or patterns such as V(logs-*).
+      - Several indices or patterns are resolved on the source (open indices only; the module connects to
+        O(remote.host) itself for that) and each index is copied by its own task.
+    type: list
+    elements: str
     required: true
   dest_index:
-    description: Index to write into on the destination.
+    description:
+      - Index to write into on the destination. V({index}) is replaced by the source index name (after
+        O(rename_pattern)), so V({index}) keeps the names, V(restored-{index}) adds a prefix and V({index}-v2) a suffix.
+      - Without V({index}), every source index is copied into this one index.
     type: str
-    required: true
+    default: "{index}"
+  rename_pattern:
+    description:
+      - Regular expression (Python syntax) applied to each source index name before it replaces V({index}) in
+        O(dest_index), with O(rename_replacement); for example V(^logs-(.*)) with V(archive-\1).
+    type: str
+    version_added: 0.2.0
+  rename_replacement:
+    description: Replacement for O(rename_pattern) (V(\1) refers to the first group).
+    type: str
+    version_added: 0.2.0
+    default: ""
   query:
     description: Query selecting the source documents to copy (the C(query) object of the search API).
     type: dict
   size:
     description:
-      - Number of documents per batch fetched from the source (default 1000 in Elasticsearch).
+      - Number of documents per batch fetched from the source (default 1000 in Elasticsearch). It is a number of
+        documents, not megabytes.
       - The remote's response buffer is limited to 100 MB; lower this for large documents.
     type: int
   max_docs:
-    description: Copy at most this many documents.
+    description: Copy at most this many documents (only for a single copy, without partitions).
     type: int
   source_includes:
     description: Copy only these fields of C(_source).
@@ -106,21 +137,71 @@ options:
     type: str
     choices: [create, sync, overwrite]
     default: create
+  partitions:
+    description:
+      - Split each source index into this many ranges of O(partition_field), copied by concurrent tasks
+        (O(max_concurrent) at a time), plus one task for the documents that lack the field.
+      - The ranges come from the field's minimum and maximum among the documents matching O(query); the first
+        has no lower bound and the last no upper bound, so every value is in exactly one range.
+      - A document with several values in the field can fall in two ranges; it keeps its C(_id), so it is written
+        once and counted as a version conflict the second time.
+    type: int
+    version_added: 0.2.0
+    default: 1
+  partition_field:
+    description: Numeric or date field (indexed) to split the source on; required when O(partitions) is above 1.
+    type: str
+    version_added: 0.2.0
+  max_concurrent:
+    description:
+      - Tasks (indices or partitions) running at once on the destination when O(wait=true).
+      - With O(wait=false) every task is started at once.
+    type: int
+    version_added: 0.2.0
+    default: 2
+  wait:
+    description:
+      - Wait for the copy to end. With V(false) the module starts the tasks (or finds them running) and returns
+        their ids in RV(task_ids) at once; follow them with M(esops.migration.es_reindex_task).
+    type: bool
+    version_added: 0.2.0
+    default: true
   wait_timeout:
-    description: Seconds to wait for the copy to end; the task is cancelled after that and the module fails.
+    description:
+      - Seconds to wait for the copy to end. After that the module fails saying how far each task got, and
+        cancels the tasks unless O(cancel_on_timeout=false).
     type: int
     default: 3600
+    aliases: [timeout]
+  cancel_on_timeout:
+    description:
+      - Cancel the tasks when O(wait_timeout) passes. With V(false) they keep running and a rerun follows them
+        instead of starting new ones.
+    type: bool
+    version_added: 0.2.0
+    default: true
   poll_interval:
     description: Seconds between two looks at the task.
     type: float
     default: 2
   requests_per_second:
-    description: Throttle of the copy, in documents per second (unlimited when not given).
+    description:
+      - Throttle of the copy, in documents per second (unlimited when not given or V(0)).
+      - When the module follows a task that is already running, it rethrottles that task to this value.
     type: float
   refresh:
     description: Refresh the destination index at the end so that the copied documents are searchable.
     type: bool
     default: true
+  tune_dest:
+    description:
+      - For the duration of the copy, set C(number_of_replicas=0) and C(refresh_interval=-1) on the destination
+        indices that exist before it starts, and put their previous values back afterwards, also when the copy
+        fails or times out. Needs O(wait=true).
+      - Replicas are rebuilt after the copy, so the cluster is yellow until they are allocated again.
+    type: bool
+    version_added: 0.2.0
+    default: false
 """
 
 EXAMPLES = r"""
@@ -146,13 +227,83 @@ EXAMPLES = r"""
 - name: Show what was copied
   ansible.builtin.debug:
     msg: "created={{ copy.created }} updated={{ copy.updated }} in {{ copy.took }} ms"
+
+- name: Copy every logs-2024* index into archive-* names, two tasks at a time
+  esops.migration.es_reindex:
+    hosts: ["http://es-dest.example.com:9200"]
+    remote:
+      host: http://es-source.example.com:9200
+    source_index: "logs-2024*"
+    dest_index: "{index}"
+    rename_pattern: "^logs-(.*)"
+    rename_replacement: 'archive-\1'
+    max_concurrent: 2
+
+- name: Copy one large index as 4 ranges of its price field, with replicas and refresh off meanwhile
+  esops.migration.es_reindex:
+    hosts: ["http://es-dest.example.com:9200"]
+    remote:
+      host: http://es-source.example.com:9200
+      headers:
+        Authorization: "ApiKey {{ vault_source_api_key }}"
+    source_index: product_info
+    partitions: 4
+    partition_field: price
+    max_concurrent: 4
+    tune_dest: true
+
+- name: Start the copy and come back for it
+  esops.migration.es_reindex:
+    hosts: ["http://es-dest.example.com:9200"]
+    remote:
+      host: http://es-source.example.com:9200
+    source_index: product_info
+    wait: false
+  register: started
+
+- name: Show progress until the copy ends
+  esops.migration.es_reindex_task:
+    hosts: ["http://es-dest.example.com:9200"]
+    task_id: "{{ started.task_ids }}"
+  register: progress
+  until: progress.completed
+  retries: 360
+  delay: 10
 """
 
 RETURN = r"""
 task_id:
-  description: Id of the reindex task on the destination cluster.
+  description: Id of the (first) reindex task on the destination cluster.
   returned: when the copy ran
   type: str
+task_ids:
+  description: Ids of every reindex task of the copy, one per index and partition.
+  returned: when the copy ran
+  type: list
+  elements: str
+reattached:
+  description: Whether the module followed a task that was already running instead of starting one.
+  returned: when the copy ran
+  type: bool
+copies:
+  description:
+    - One entry per task, with C(source_index), C(dest_index), C(partition) (the range clause or null), C(task_id),
+      C(reattached), C(state) (done, running, failed, lost, cancelled, timed_out), C(error), C(processed), C(total),
+      C(created), C(updated), C(version_conflicts), C(failures) (a count), C(took), and C(relocated_from) when the
+      task was found again under a new id.
+    - In check mode, one entry per source index with C(total) and C(dest_count).
+  returned: always
+  type: list
+  elements: dict
+tuned:
+  description: With O(tune_dest), the settings of each destination index before and during the copy.
+  returned: when tune_dest changed settings
+  type: dict
+requests:
+  description: In check mode with O(partitions), the requests that would be sent (passwords and headers masked).
+  returned: check mode with partitions
+  type: list
+  elements: dict
 total:
   description: Number of source documents the copy processed (in check mode, the matching source documents).
   returned: always
@@ -187,7 +338,9 @@ failures:
   type: list
   elements: dict
 took:
-  description: Milliseconds the copy took, as Elasticsearch measured it.
+  description:
+    - Milliseconds the copy took, as Elasticsearch measured it for a single task; for several tasks, the wall
+      time from the first start to the last end.
   returned: always
   type: int
 docs_per_second:
@@ -195,24 +348,33 @@ docs_per_second:
   returned: always
   type: float
 dest_count:
-  description: In check mode, the documents already in the destination index.
+  description: In check mode, the documents already in the destination indices.
   returned: check mode
   type: int
 """
 
 import time
+from urllib.parse import quote
 
-from ansible_collections.esops.migration.plugins.module_utils._connection import ApiError, ElasticsearchModule, describe_error
+from ansible_collections.esops.migration.plugins.module_utils._connection import ElasticsearchModule
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
+    DATE_TYPES,
+    FLOAT_TYPES,
+    INTEGER_TYPES,
     WRITE_MODES,
     build_reindex_body,
+    combine_queries,
+    dest_index_name,
     documents_written,
-    not_whitelisted_hint,
-    remote_error_hint,
+    needs_resolution,
+    partition_bounds,
+    partition_clauses,
+    redact_body,
     result_from_response,
     summarise_failures,
     validate_remote_host,
 )
+from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import CopyJob, CopyRunner
 
 REMOTE_SPEC = dict(
     host=dict(type="str", required=True),
@@ -225,136 +387,277 @@ REMOTE_SPEC = dict(
     verify_certs=dict(type="bool", default=True),
 )
 
+COUNTERS = ("total", "created", "updated", "deleted", "batches", "version_conflicts", "noops")
 EMPTY_RESULT = dict(
     total=0, created=0, updated=0, deleted=0, batches=0, version_conflicts=0, noops=0, failures=[], took=0,
-    docs_per_second=0.0,
+    docs_per_second=0.0, copies=[],
 )
+# Settings tune_dest changes for the duration of the copy, and the value it sets.
+TUNED_SETTINGS = {"index.number_of_replicas": "0", "index.refresh_interval": "-1"}
 
 
-def predict(module, body):
-    """Check mode: count what would be copied, on the source directly, and what the destination holds."""
+def source_client(module):
+    """A client for the source cluster as the module itself reaches it (resolving indices, partitions, check mode)."""
     params = module.params
     remote = params["remote"]
-    source_client = module.connect(
+    client = module.connect(
         dict(hosts=[remote["host"]], username=remote.get("username"), password=remote.get("password"),
              ca_certs=remote.get("ca_certs"), verify_certs=remote.get("verify_certs"),
              request_timeout=params["request_timeout"], max_retries=params["max_retries"]),
         "source cluster",
     )
-    query = body["source"].get("query")
-    source_count = source_client.count(index=params["source_index"], query=query)["count"]
-    if params["max_docs"]:
-        source_count = min(source_count, params["max_docs"])
+    return client.options(headers=remote["headers"]) if remote.get("headers") else client
+
+
+def resolve_source_indices(module, source):
+    names = module.params["source_index"]
+    if not needs_resolution(names):
+        return names
+    found = source.cat.indices(index=",".join(names), h="index", format="json", expand_wildcards="open")
+    indices = sorted(row["index"] for row in found)
+    if not indices:
+        module.fail_json(msg="No open index on the source cluster matches source_index %s." % ", ".join(names),
+                         **EMPTY_RESULT)
+    return indices
+
+
+def partition_field_type(module, source, index):
+    field = module.params["partition_field"]
+    # The client sends `fields` in the body, which servers before 8.5 ignore: pass it in the URL.
+    caps = source.perform_request(
+        "GET", "/%s/_field_caps" % quote(index, safe=""), params={"fields": field},
+        headers={"accept": "application/json"},
+    )["fields"].get(field) or {}
+    kinds = [kind for kind in caps if kind not in ("unmapped",)]
+    usable = DATE_TYPES + INTEGER_TYPES + FLOAT_TYPES
+    if len(kinds) != 1 or kinds[0] not in usable:
+        module.fail_json(
+            msg="partition_field %r of source index %s has type %s; partitions need one numeric or date field that "
+            "every partition can be ranged on (%s)." % (field, index, ", ".join(kinds) or "none (not mapped)",
+                                                         ", ".join(usable)),
+            **EMPTY_RESULT
+        )
+    if not caps[kinds[0]].get("searchable", True):
+        module.fail_json(msg="partition_field %r of %s is not indexed, so it cannot be ranged on." % (field, index),
+                         **EMPTY_RESULT)
+    return kinds[0]
+
+
+def partitions_of(module, source, index):
+    """Query clauses splitting `index` into ranges of partition_field (plus documents lacking it)."""
+    params = module.params
+    field = params["partition_field"]
+    kind = partition_field_type(module, source, index)
+    stats = source.search(index=index, size=0, query=params["query"],
+                          aggs={"low": {"min": {"field": field}}, "high": {"max": {"field": field}}})["aggregations"]
+    bounds = partition_bounds(stats["low"]["value"], stats["high"]["value"], params["partitions"],
+                              integral=kind not in FLOAT_TYPES)
+    return partition_clauses(field, kind, bounds)
+
+
+def plan_jobs(module):
+    """One CopyJob per source index (and per partition of it)."""
+    params = module.params
+    names = params["source_index"]
+    several = needs_resolution(names) or params["partitions"] > 1
+    source = source_client(module) if several else None
+    indices = resolve_source_indices(module, source) if several else names
+    jobs = []
+    for index in indices:
+        dest = dest_index_name(params["dest_index"], index, params["rename_pattern"], params["rename_replacement"])
+        clauses = partitions_of(module, source, index) if params["partitions"] > 1 else [None]
+        for clause in clauses:
+            body = build_reindex_body(
+                params["remote"], index, dest, combine_queries(params["query"], clause), params["size"],
+                params["max_docs"], params["source_includes"], params["mode"],
+            )
+            jobs.append(CopyJob(index, dest, body, partition=clause))
+    return jobs
+
+
+def predict(module):
+    """Check mode: count what would be copied, on the source directly, and what the destinations hold."""
+    params = module.params
+    source = source_client(module)
     client = module.client
-    dest_count = 0
-    if client.indices.exists(index=params["dest_index"]):
-        dest_count = client.count(index=params["dest_index"])["count"]
-    changed = source_count > 0 if params["mode"] == "overwrite" else source_count > dest_count
-    result = dict(EMPTY_RESULT)
-    result.update(changed=changed, total=source_count, dest_count=dest_count)
+    result = dict(EMPTY_RESULT, dest_count=0)
+    changed = False
+    for index in resolve_source_indices(module, source):
+        dest = dest_index_name(params["dest_index"], index, params["rename_pattern"], params["rename_replacement"])
+        source_count = source.count(index=index, query=params["query"])["count"]
+        if params["max_docs"]:
+            source_count = min(source_count, params["max_docs"])
+        dest_count = client.count(index=dest)["count"] if client.indices.exists(index=dest) else 0
+        result["total"] += source_count
+        result["dest_count"] += dest_count
+        result["copies"].append(dict(source_index=index, dest_index=dest, total=source_count, dest_count=dest_count))
+        changed = changed or (source_count > 0 if params["mode"] == "overwrite" else source_count > dest_count)
+    if params["partitions"] > 1:
+        result["requests"] = [redact_body(job.body) for job in plan_jobs(module)]
+    result["changed"] = changed
     return result
 
 
-def start_copy(module, body):
-    params = module.params
-    try:
-        response = module.client.reindex(
-            wait_for_completion=False,
-            refresh=params["refresh"],
-            requests_per_second=params["requests_per_second"] or -1,
-            **body
-        )
-    except ApiError as exc:
-        hint = not_whitelisted_hint(str(exc.body) + " " + str(exc.message))
-        if hint:
-            module.fail_json(msg=hint, status=exc.meta.status, **EMPTY_RESULT)
-        module.fail_on_error(exc, "Starting the reindex of %s" % params["source_index"], **EMPTY_RESULT)
-    return response["task"]
-
-
-def wait_for(module, task_id):
-    """The finished task, polling; cancels it and fails when wait_timeout passes."""
-    params = module.params
+def tune_destinations(module, dest_indices):
+    """Set TUNED_SETTINGS on the existing destination indices; returns their previous values (None = unset)."""
     client = module.client
-    deadline = time.monotonic() + params["wait_timeout"]
-    interval = min(0.25, params["poll_interval"])
-    while True:
-        task = client.tasks.get(task_id=task_id)
-        if task.get("completed"):
-            return task
-        if time.monotonic() >= deadline:
-            client.options(ignore_status=404).tasks.cancel(task_id=task_id)
-            status = task.get("task", {}).get("status", {})
-            module.fail_json(
-                msg="The reindex task %s did not finish within %s seconds and was cancelled after copying %s of %s "
-                "documents. Raise wait_timeout, or run again: mode %s resumes without rewriting what is there."
-                % (task_id, params["wait_timeout"], status.get("created", 0) + status.get("updated", 0),
-                   status.get("total", "?"), params["mode"]),
-                task_id=task_id, **result_from_response(status)
+    previous = {}
+    for index in sorted(set(dest_indices)):
+        if not client.indices.exists(index=index):
+            module.warn("tune_dest: %s does not exist before the copy, so its settings are left as the copy creates "
+                        "them; create it first with esops.migration.es_index." % index)
+            continue
+        current = client.indices.get_settings(index=index, flat_settings=True)[index]["settings"]
+        previous[index] = {name: current.get(name) for name in TUNED_SETTINGS}
+        client.indices.put_settings(index=index, settings=dict(TUNED_SETTINGS))
+    return previous
+
+
+def restore_destinations(module, previous):
+    """Put back what tune_destinations changed; returns the problems met (every index is tried)."""
+    problems = []
+    for index, settings in previous.items():
+        try:
+            module.client.indices.put_settings(index=index, settings=settings)
+        except Exception as exc:  # pylint: disable=broad-except  # keep restoring the other indices
+            problems.append("%s: %s" % (index, exc))
+    return problems
+
+
+def aggregate(jobs, wall_seconds):
+    result = dict(EMPTY_RESULT)
+    for key in COUNTERS:
+        result[key] = sum(job.result[key] for job in jobs)
+    result["failures"] = [failure for job in jobs for failure in job.result["failures"]][:100]
+    result["timed_out"] = any(job.result["timed_out"] for job in jobs)
+    if len(jobs) == 1:
+        result["took"] = jobs[0].result["took"]
+        result["docs_per_second"] = jobs[0].result["docs_per_second"]
+    else:
+        result["took"] = int(wall_seconds * 1000)
+        processed = sum(result[key] for key in ("created", "updated", "deleted", "noops", "version_conflicts"))
+        result["docs_per_second"] = round(processed / wall_seconds, 1) if wall_seconds > 0 else 0.0
+    result["copies"] = [job.summary() for job in jobs]
+    result["task_ids"] = [job.task_id for job in jobs if job.task_id]
+    result["task_id"] = result["task_ids"][0] if result["task_ids"] else None
+    result["reattached"] = any(job.reattached for job in jobs)
+    return result
+
+
+def failure_message(module, jobs):
+    params = module.params
+    problems = []
+    for job in jobs:
+        where = job.source_index if job.partition is None else "%s (partition %s)" % (job.source_index, job.partition)
+        if job.state == "timed_out":
+            done, total = job.summary()["processed"], job.summary()["total"]
+            problems.append(
+                "the copy of %s did not finish within %s seconds and %s after processing %s of %s documents"
+                % (where, params["wait_timeout"], "was cancelled" if params["cancel_on_timeout"] else "is still running",
+                   done, total or "?")
             )
-        time.sleep(interval)
-        interval = min(interval * 2, params["poll_interval"])
+        elif job.result["failures"]:
+            problems.append("the copy of %s into %s had %d failure(s): %s" % (
+                where, job.dest_index, len(job.result["failures"]), summarise_failures(job.result["failures"])))
+        elif job.result["timed_out"]:
+            problems.append("the copy of %s timed out on the destination cluster before it finished" % where)
+        elif job.state in ("failed", "lost", "cancelled") and job.error:
+            problems.append(job.error if len(jobs) == 1 else "%s: %s" % (where, job.error))
+    if not problems:
+        return None
+    message = "; ".join(problems[:5]) + ("; and %d more" % (len(problems) - 5) if len(problems) > 5 else "")
+    if any(job.state == "timed_out" for job in jobs):
+        message += (". Raise wait_timeout, or run again: a rerun %s, and mode %s does not rewrite what is there"
+                    % ("follows tasks still running" if not params["cancel_on_timeout"] else "resumes", params["mode"]))
+    return message[0].upper() + message[1:]
+
+
+def validate(params):
+    problems = validate_remote_host(params["remote"]["host"])
+    for name in ("size", "max_docs", "wait_timeout", "partitions", "max_concurrent"):
+        if params[name] is not None and params[name] <= 0:
+            problems.append("%s must be a positive number, not %s" % (name, params[name]))
+    if params["partitions"] > 1 and not params["partition_field"]:
+        problems.append("partitions > 1 needs partition_field, a numeric or date field of the source documents")
+    several = needs_resolution(params["source_index"]) or params["partitions"] > 1
+    if params["max_docs"] and several:
+        problems.append("max_docs applies to one copy; it cannot be combined with several indices or partitions")
+    if params["tune_dest"] and not params["wait"]:
+        problems.append("tune_dest needs wait=true, since the settings are restored when the copy ends")
+    if needs_resolution(params["source_index"]) and "{index}" not in params["dest_index"] and params["rename_pattern"]:
+        problems.append("rename_pattern needs {index} in dest_index")
+    return problems
 
 
 def main():
     module = ElasticsearchModule(
         argument_spec=dict(
             remote=dict(type="dict", required=True, options=REMOTE_SPEC),
-            source_index=dict(type="str", required=True),
-            dest_index=dict(type="str", required=True),
+            source_index=dict(type="list", elements="str", required=True),
+            dest_index=dict(type="str", default="{index}"),
+            rename_pattern=dict(type="str"),
+            rename_replacement=dict(type="str", default=""),
             query=dict(type="dict"),
             size=dict(type="int"),
             max_docs=dict(type="int"),
             source_includes=dict(type="list", elements="str"),
             mode=dict(type="str", choices=list(WRITE_MODES), default="create"),
-            wait_timeout=dict(type="int", default=3600),
+            partitions=dict(type="int", default=1),
+            partition_field=dict(type="str"),
+            max_concurrent=dict(type="int", default=2),
+            wait=dict(type="bool", default=True),
+            wait_timeout=dict(type="int", default=3600, aliases=["timeout"]),
+            cancel_on_timeout=dict(type="bool", default=True),
             poll_interval=dict(type="float", default=2),
             requests_per_second=dict(type="float"),
             refresh=dict(type="bool", default=True),
+            tune_dest=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
     params = module.params
-    problems = validate_remote_host(params["remote"]["host"])
-    for name in ("size", "max_docs", "wait_timeout"):
-        if params[name] is not None and params[name] <= 0:
-            problems.append("%s must be a positive number, not %s" % (name, params[name]))
+    problems = validate(params)
     if problems:
         module.fail_json(msg="Invalid options: %s." % "; ".join(problems), **EMPTY_RESULT)
-    body = build_reindex_body(
-        params["remote"], params["source_index"], params["dest_index"], params["query"], params["size"],
-        params["max_docs"], params["source_includes"], params["mode"],
-    )
+    what = "Reindex of %s from %s" % (", ".join(params["source_index"]), params["remote"]["host"])
     try:
         if module.check_mode:
-            module.exit_json(**predict(module, body))
-        task_id = start_copy(module, body)
-        task = wait_for(module, task_id)
+            module.exit_json(**predict(module))
+        jobs = plan_jobs(module)
+        runner = CopyRunner(
+            module.client,
+            dict(refresh=params["refresh"], requests_per_second=params["requests_per_second"] or -1),
+            max_concurrent=params["max_concurrent"], poll_interval=params["poll_interval"],
+            requests_per_second=None if params["requests_per_second"] is None else params["requests_per_second"] or -1,
+        )
+        if not params["wait"]:
+            runner.start_all(jobs)
+            result = aggregate(jobs, 0)
+            result["changed"] = any(job.state == "running" and not job.reattached for job in jobs)
+            message = failure_message(module, jobs)
+            if message:
+                module.fail_json(msg=message, **result)
+            module.exit_json(**result)
+        started = time.monotonic()
+        tuned = tune_destinations(module, [job.dest_index for job in jobs]) if params["tune_dest"] else {}
+        try:
+            runner.run(jobs, started + params["wait_timeout"], params["cancel_on_timeout"])
+        finally:
+            restore_problems = restore_destinations(module, tuned)
     except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
-        module.fail_on_error(exc, "Reindex of %s from %s" % (params["source_index"], params["remote"]["host"]),
-                             **EMPTY_RESULT)
+        module.fail_on_error(exc, what, **EMPTY_RESULT)
 
-    if task.get("error"):
-        error = describe_error(task["error"])
-        whitelist_hint = not_whitelisted_hint(error)
-        if whitelist_hint:
-            module.fail_json(msg=whitelist_hint, task_id=task_id, **EMPTY_RESULT)
-        hint = remote_error_hint(error, params["remote"]["host"])
-        module.fail_json(
-            msg="The reindex task %s failed: %s%s" % (task_id, error, (". Hint: " + hint) if hint else ""),
-            task_id=task_id, **EMPTY_RESULT
-        )
-    result = result_from_response(task.get("response") or {})
-    result["task_id"] = task_id
-    result["changed"] = documents_written(result) > 0
-    if result["failures"]:
-        module.fail_json(
-            msg="The reindex of %s into %s had %d failure(s): %s"
-            % (params["source_index"], params["dest_index"], len(result["failures"]), summarise_failures(result["failures"])),
-            **result
-        )
-    if result["timed_out"]:
-        module.fail_json(msg="The reindex timed out on the destination cluster before it finished", **result)
+    result = aggregate(jobs, time.monotonic() - started)
+    result["changed"] = any(documents_written(job.result) > 0 for job in jobs)
+    if tuned:
+        result["tuned"] = {index: dict(before=settings, during=TUNED_SETTINGS) for index, settings in tuned.items()}
+    message = failure_message(module, jobs)
+    if restore_problems:
+        message = (message + ". " if message else "") + (
+            "Restoring number_of_replicas/refresh_interval failed on %s; set them back by hand"
+            % "; ".join(restore_problems))
+    if message:
+        module.fail_json(msg=message, **result)
     module.exit_json(**result)
 
 

@@ -14,6 +14,8 @@ from ansible.module_utils import basic
 # tests/support.py is not importable).
 REPO_ROOT = Path(__file__).resolve().parents[4]
 MODULES = sorted(path.stem for path in (REPO_ROOT / "plugins" / "modules").glob("*.py"))
+# Task keywords an example may use beside the one module call.
+TASK_KEYWORDS = ("name", "register", "when", "loop", "vars", "check_mode", "no_log", "until", "retries", "delay")
 FRAGMENTS = {
     "esops.migration.connection": REPO_ROOT / "plugins" / "doc_fragments" / "connection.py",
     "esops.migration.attributes": REPO_ROOT / "plugins" / "doc_fragments" / "attributes.py",
@@ -67,7 +69,7 @@ def test_documentation_examples_and_return_are_valid_yaml(module):
     tasks = yaml.safe_load(docs["EXAMPLES"])
     assert tasks, "no examples"
     for task in tasks:
-        actions = [key for key in task if key not in ("name", "register", "when", "loop", "vars", "check_mode", "no_log")]
+        actions = [key for key in task if key not in TASK_KEYWORDS]
         assert len(actions) == 1 and actions[0].count(".") == 2, "not an FQCN task: %s" % task
     assert any(task.get("esops.migration.%s" % module) is not None for task in tasks)
 
@@ -110,5 +112,5 @@ def test_the_es_action_group_lists_every_module_that_talks_to_a_cluster():
             doc_strings(REPO_ROOT / "plugins" / "modules" / ("%s.py" % module))["DOCUMENTATION"]
         ).get("extends_documentation_fragment", [])
     )
-    assert with_connection == ["es_index", "es_reindex", "es_verify"]
+    assert with_connection == ["es_index", "es_reindex", "es_reindex_task", "es_verify"]
     assert sorted(runtime["action_groups"]["es"]) == with_connection

@@ -1,0 +1,218 @@
+# -*- coding: utf-8 -*-
+# Copyright: esops.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reindex tasks on the destination cluster: start, find again, follow, cancel (shared by es_reindex and es_reindex_task)."""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.esops.migration.plugins.module_utils._connection import ApiError, describe_error
+from ansible_collections.esops.migration.plugins.module_utils._reindex import (
+    is_lost_task_error,
+    not_whitelisted_hint,
+    remote_error_hint,
+    result_from_response,
+    same_copy,
+    shorten_remote_error,
+    task_progress,
+)
+
+REINDEX_ACTION = "indices:data/write/reindex"
+
+
+def running_copies(client):
+    """{task_id: description} of the reindex tasks running on the cluster (sliced children left out)."""
+    listing = client.tasks.list(actions=REINDEX_ACTION, detailed=True)
+    found = {}
+    for node in (listing.get("nodes") or {}).values():
+        for task_id, task in (node.get("tasks") or {}).items():
+            if not task.get("parent_task_id"):
+                found[task_id] = task.get("description") or ""
+    return found
+
+
+def find_copy(running, body, taken):
+    """The id of a running task copying what `body` describes and not yet followed by another job, or None."""
+    for task_id, description in sorted(running.items()):
+        if task_id not in taken and same_copy(description, body):
+            return task_id
+    return None
+
+
+def fetch_task(client, task_id):
+    """GET _tasks/<id>; None when the cluster no longer knows the task (it is neither running nor stored)."""
+    try:
+        return client.tasks.get(task_id=task_id).body
+    except ApiError as exc:
+        text = "%s %s" % (exc.message, exc.body)
+        if exc.meta.status == 404 and (is_lost_task_error(text) or "resource_not_found" in text):
+            return None
+        raise
+
+
+class CopyJob:
+    """One reindex task: which source index (and partition) goes where, and how it went."""
+
+    def __init__(self, source_index, dest_index, body, partition=None):
+        self.source_index = source_index
+        self.dest_index = dest_index
+        self.body = body
+        self.partition = partition
+        self.task_id = None
+        self.reattached = False
+        self.relocated_from = []
+        self.state = "pending"  # pending, running, done, failed, lost, cancelled, timed_out
+        self.error = None
+        self.result = result_from_response({})
+        self.status = {}
+
+    def summary(self):
+        ended = self.state in ("done", "failed", "cancelled") and self.result["total"]
+        done, total = task_progress(self.result if ended else self.status)
+        row = dict(
+            source_index=self.source_index, dest_index=self.dest_index, partition=self.partition,
+            task_id=self.task_id, reattached=self.reattached, state=self.state, error=self.error,
+            processed=done, total=total,
+        )
+        if self.relocated_from:
+            row["relocated_from"] = list(self.relocated_from)
+        for key in ("created", "updated", "version_conflicts", "took"):
+            row[key] = self.result.get(key, 0)
+        row["failures"] = len(self.result.get("failures") or [])
+        return row
+
+
+def start_error_message(exc, job):
+    text = "%s %s" % (exc.body, exc.message) if isinstance(exc, ApiError) else str(exc)
+    hint = not_whitelisted_hint(text)
+    if hint:
+        return hint
+    if isinstance(exc, ApiError):
+        return "Starting the reindex of %s into %s failed: HTTP %s %s" % (
+            job.source_index, job.dest_index, exc.meta.status,
+            describe_error((exc.body or {}).get("error") if isinstance(exc.body, dict) else exc.body) or exc.message,
+        )
+    return "Starting the reindex of %s into %s failed: %s" % (job.source_index, job.dest_index, exc)
+
+
+class CopyRunner:
+    """Runs jobs as reindex tasks, at most `max_concurrent` at once, and follows them to the end.
+
+    Before starting a job it looks for a running task doing the same copy (a previous run that died or
+    timed out) and follows that one instead. A followed task the cluster no longer knows is looked for
+    again by its description (Elasticsearch 9.5+ may move a reindex to another node, under a new id);
+    if no such task runs, the job is lost, which is a failure, never a success.
+    """
+
+    def __init__(self, client, start_options, max_concurrent=2, poll_interval=2.0, requests_per_second=None):
+        self.client = client
+        self.start_options = start_options
+        self.max_concurrent = max(1, max_concurrent)
+        self.poll_interval = poll_interval
+        self.requests_per_second = requests_per_second
+        self.rethrottled = []
+
+    def taken(self, jobs):
+        return {job.task_id for job in jobs if job.task_id}
+
+    def launch(self, job, running, jobs):
+        task_id = find_copy(running, job.body, self.taken(jobs))
+        if task_id:
+            job.task_id, job.reattached, job.state = task_id, True, "running"
+            if self.requests_per_second is not None:
+                self.client.reindex_rethrottle(task_id=task_id, requests_per_second=self.requests_per_second)
+                self.rethrottled.append(task_id)
+            return
+        try:
+            response = self.client.reindex(wait_for_completion=False, **dict(self.start_options, **job.body))
+        except Exception as exc:  # pylint: disable=broad-except  # reported on the job, other jobs go on
+            job.state, job.error = "failed", start_error_message(exc, job)
+            return
+        job.task_id, job.state = response["task"], "running"
+
+    def start_all(self, jobs):
+        """Start (or find) every job at once, without waiting (wait=false)."""
+        running = running_copies(self.client)
+        for job in jobs:
+            self.launch(job, running, jobs)
+        return jobs
+
+    def run(self, jobs, deadline, cancel_on_timeout=True):
+        """Start jobs as slots free up and follow them until all ended or the deadline passed."""
+        running = running_copies(self.client)
+        pending = list(jobs)
+        interval = min(0.25, self.poll_interval)
+        while True:
+            active = [job for job in jobs if job.state == "running"]
+            while pending and len(active) < self.max_concurrent:
+                if any(job.state == "failed" and job.task_id is None for job in jobs):
+                    break  # a copy could not even start: do not start more of the same
+                job = pending.pop(0)
+                self.launch(job, running, jobs)
+                if job.state == "running":
+                    active.append(job)
+            if not active:
+                for job in pending:
+                    job.state = "cancelled"
+                    job.error = "not started because another copy could not start"
+                return jobs
+            for job in active:
+                self.follow(job, jobs)
+            if time.monotonic() >= deadline and any(job.state == "running" for job in jobs):
+                for job in jobs:
+                    if job.state == "running":
+                        job.state = "timed_out"
+                        if cancel_on_timeout:
+                            self.client.options(ignore_status=404).tasks.cancel(task_id=job.task_id)
+                    elif job.state == "pending":
+                        job.state = "cancelled"
+                        job.error = "not started before the timeout"
+                return jobs
+            if any(job.state == "running" for job in jobs):
+                time.sleep(interval)
+                interval = min(interval * 2, self.poll_interval)
+
+    def follow(self, job, jobs):
+        """One look at a job's task: record progress, the end, or find it again under a new id."""
+        task = fetch_task(self.client, job.task_id)
+        if task is None:
+            moved = find_copy(running_copies(self.client), job.body, self.taken(jobs))
+            if moved:
+                job.relocated_from.append(job.task_id)
+                job.task_id = moved
+                return
+            job.state = "lost"
+            job.error = (
+                "the reindex task %s of %s into %s isn't running and hasn't stored its results (the node running it "
+                "left or restarted), and no running task does the same copy: it did not finish. Run again; mode "
+                "create copies only what is still missing" % (job.task_id, job.source_index, job.dest_index)
+            )
+            return
+        job.status = (task.get("task") or {}).get("status") or {}
+        if not task.get("completed"):
+            return
+        finish(job, task)
+
+
+def finish(job, task):
+    """Record a completed task's outcome on the job."""
+    if task.get("error"):
+        error = describe_error(task["error"])
+        hint = not_whitelisted_hint(error)
+        if hint:
+            job.state, job.error = "failed", hint
+            return
+        remote = job.body["source"]["remote"]["host"]
+        hint = remote_error_hint(error, remote)
+        job.state = "failed"
+        job.error = "the reindex task %s failed: %s%s" % (
+            job.task_id, shorten_remote_error(error), (". Hint: " + hint) if hint else "")
+        return
+    job.result = result_from_response(task.get("response") or {})
+    if (task.get("response") or {}).get("canceled"):
+        job.state, job.error = "cancelled", "the task was cancelled: %s" % task["response"]["canceled"]
+    elif job.result["failures"] or job.result["timed_out"]:
+        job.state = "failed"
+    else:
+        job.state = "done"
