@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine for the demo and the tests: a Python >= 3.11 virtualenv with the
-# pinned requirements, a JDK 17 and Maven (installed from Debian's packages when missing and we
-# are root), and the Elasticsearch distribution assembled from Maven Central.
+# pinned requirements, a JDK 17, Maven and nginx (installed from Debian's packages when missing and
+# we are root), and the Elasticsearch distribution assembled from Maven Central.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +34,8 @@ command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# The https reindex tests put nginx (TLS + password check) in front of the source cluster.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
     apt_install "${missing[@]}"
 fi
