@@ -59,14 +59,30 @@ def whitelist_entry(host):
     return urlsplit(str(host).strip()).netloc.rpartition("@")[2]
 
 
+def supports_remote_api_key(version):
+    """Whether a destination server of this version takes source.remote.api_key (added in 9.3)."""
+    numbers = re.findall(r"\d+", str(version or ""))[:2]
+    return len(numbers) == 2 and (int(numbers[0]), int(numbers[1])) >= (9, 3)
+
+
 def build_reindex_body(
-    remote, source_index, dest_index, query=None, size=None, max_docs=None, source_includes=None, mode="create"
+    remote, source_index, dest_index, query=None, size=None, max_docs=None, source_includes=None, mode="create",
+    api_key_in_body=False,
 ):
-    """Keyword arguments of Elasticsearch.reindex() (source, dest, conflicts, max_docs) for one copy."""
+    """Keyword arguments of Elasticsearch.reindex() (source, dest, conflicts, max_docs) for one copy.
+
+    remote.api_key goes into source.remote.api_key when the destination has it (9.3+, api_key_in_body), and
+    otherwise into an ``Authorization: ApiKey ...`` header, which every version forwards to the remote.
+    """
     remote_part = {"host": remote["host"].rstrip("/")}
     for key in ("username", "password", "socket_timeout", "connect_timeout", "headers"):
         if remote.get(key) not in (None, "", {}):
             remote_part[key] = remote[key]
+    if remote.get("api_key"):
+        if api_key_in_body:
+            remote_part["api_key"] = remote["api_key"]
+        else:
+            remote_part["headers"] = dict(remote_part.get("headers") or {}, Authorization="ApiKey " + remote["api_key"])
     source = {"remote": remote_part, "index": source_index}
     if query:
         source["query"] = query
@@ -94,8 +110,9 @@ def redact_body(body):
     shown = dict(body)
     source = dict(shown["source"])
     remote = dict(source["remote"])
-    if "password" in remote:
-        remote["password"] = "********"
+    for secret in ("password", "api_key"):
+        if secret in remote:
+            remote[secret] = "********"
     if "headers" in remote:
         remote["headers"] = {name: "********" for name in remote["headers"]}
     source["remote"] = remote

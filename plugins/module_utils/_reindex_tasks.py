@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.esops.migration.plugins.module_utils._connection import ApiError, describe_error
+from ansible_collections.esops.migration.plugins.module_utils._connection import ApiError, TransportError, describe_error
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     is_lost_task_error,
     not_whitelisted_hint,
@@ -19,6 +19,17 @@ from ansible_collections.esops.migration.plugins.module_utils._reindex import (
 )
 
 REINDEX_ACTION = "indices:data/write/reindex"
+# Seconds a followed task may be unknown to the cluster before it counts as lost (a relocation is not atomic),
+# and seconds the destination may be unreachable (a node restarting, a network blip) before following gives up.
+RELOCATION_GRACE = 20
+UNREACHABLE_LIMIT = 180
+
+
+def is_transient(exc):
+    """Errors worth waiting out while following a task: no connection, or the cluster answering 5xx."""
+    if isinstance(exc, ApiError):
+        return exc.meta.status >= 500
+    return TransportError is not None and isinstance(exc, TransportError)
 
 
 def running_copies(client):
@@ -66,6 +77,8 @@ class CopyJob:
         self.error = None
         self.result = result_from_response({})
         self.status = {}
+        self.unreachable_since = None
+        self.missing_since = None
 
     def summary(self):
         ended = self.state in ("done", "failed", "cancelled") and self.result["total"]
@@ -175,13 +188,27 @@ class CopyRunner:
 
     def follow(self, job, jobs):
         """One look at a job's task: record progress, the end, or find it again under a new id."""
-        task = fetch_task(self.client, job.task_id)
+        now = time.monotonic()
+        try:
+            task = fetch_task(self.client, job.task_id)
+        except Exception as exc:  # pylint: disable=broad-except  # transient ones are waited out, others raised
+            if not is_transient(exc):
+                raise
+            job.unreachable_since = job.unreachable_since or now
+            if now - job.unreachable_since > UNREACHABLE_LIMIT:
+                raise
+            return
+        job.unreachable_since = None
         if task is None:
             moved = find_copy(running_copies(self.client), job.body, self.taken(jobs))
             if moved:
                 job.relocated_from.append(job.task_id)
                 job.task_id = moved
+                job.missing_since = None
                 return
+            job.missing_since = job.missing_since or now
+            if now - job.missing_since < RELOCATION_GRACE:
+                return  # a relocated task may take a moment to show up under its new id
             job.state = "lost"
             job.error = (
                 "the reindex task %s of %s into %s isn't running and hasn't stored its results (the node running it "

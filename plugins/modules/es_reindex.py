@@ -64,6 +64,14 @@ options:
       password:
         description: Password of O(remote.username).
         type: str
+      api_key:
+        description:
+          - API key for the source cluster (the base64 C(id:api_key) encoding, as Elasticsearch returns it in
+            C(encoded)), instead of O(remote.username) and O(remote.password).
+          - Sent as C(source.remote.api_key) to destinations that have it (Elasticsearch 9.3 and later), and as an
+            C(Authorization) header before that.
+        type: str
+        version_added: 0.2.0
       headers:
         description: Extra HTTP headers sent to the source, for example an C(Authorization) header.
         type: dict
@@ -370,8 +378,8 @@ from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     partition_bounds,
     partition_clauses,
     redact_body,
-    result_from_response,
     summarise_failures,
+    supports_remote_api_key,
     validate_remote_host,
 )
 from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import CopyJob, CopyRunner
@@ -380,6 +388,7 @@ REMOTE_SPEC = dict(
     host=dict(type="str", required=True),
     username=dict(type="str"),
     password=dict(type="str", no_log=True),
+    api_key=dict(type="str", no_log=True),
     headers=dict(type="dict", no_log=True),
     socket_timeout=dict(type="str", default="30s"),
     connect_timeout=dict(type="str", default="30s"),
@@ -402,7 +411,7 @@ def source_client(module):
     remote = params["remote"]
     client = module.connect(
         dict(hosts=[remote["host"]], username=remote.get("username"), password=remote.get("password"),
-             ca_certs=remote.get("ca_certs"), verify_certs=remote.get("verify_certs"),
+             api_key=remote.get("api_key"), ca_certs=remote.get("ca_certs"), verify_certs=remote.get("verify_certs"),
              request_timeout=params["request_timeout"], max_retries=params["max_retries"]),
         "source cluster",
     )
@@ -462,6 +471,8 @@ def plan_jobs(module):
     several = needs_resolution(names) or params["partitions"] > 1
     source = source_client(module) if several else None
     indices = resolve_source_indices(module, source) if several else names
+    api_key_in_body = bool(params["remote"].get("api_key")) and supports_remote_api_key(
+        module.client.info()["version"]["number"])
     jobs = []
     for index in indices:
         dest = dest_index_name(params["dest_index"], index, params["rename_pattern"], params["rename_replacement"])
@@ -469,7 +480,7 @@ def plan_jobs(module):
         for clause in clauses:
             body = build_reindex_body(
                 params["remote"], index, dest, combine_queries(params["query"], clause), params["size"],
-                params["max_docs"], params["source_includes"], params["mode"],
+                params["max_docs"], params["source_includes"], params["mode"], api_key_in_body,
             )
             jobs.append(CopyJob(index, dest, body, partition=clause))
     return jobs
@@ -574,6 +585,11 @@ def failure_message(module, jobs):
 
 def validate(params):
     problems = validate_remote_host(params["remote"]["host"])
+    remote = params["remote"]
+    if remote.get("api_key") and (remote.get("username") or "authorization" in {
+            name.lower() for name in (remote.get("headers") or {})}):
+        problems.append("give the source's credentials once: remote.api_key, remote.username/password or an "
+                        "Authorization header in remote.headers")
     for name in ("size", "max_docs", "wait_timeout", "partitions", "max_concurrent"):
         if params[name] is not None and params[name] <= 0:
             problems.append("%s must be a positive number, not %s" % (name, params[name]))

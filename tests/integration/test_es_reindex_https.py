@@ -86,13 +86,17 @@ def test_basic_auth_through_tls_copies_then_a_rerun_writes_nothing(reindex_args,
     assert second["version_conflicts"] == len(PRODUCT_IDS)
 
 
-def test_api_key_in_the_authorization_header_copies(reindex_args, dest):
-    reindex_args["remote"] = dict(reindex_args["remote"], username=None, password=None,
-                                  headers={"Authorization": "ApiKey " + PROXY_API_KEY})
-    result = run_module("es_reindex", reindex_args).result
-    assert not result.get("failed"), result.get("msg")
-    assert result["created"] == len(PRODUCT_IDS)
+@pytest.mark.parametrize("how", ["headers", "api_key"])
+def test_an_api_key_copies(reindex_args, dest, how):
+    # remote.api_key: before 9.3 the module sends it as the same Authorization header, which the proxy checks.
+    credentials = {"headers": {"Authorization": "ApiKey " + PROXY_API_KEY}} if how == "headers" else {
+        "api_key": PROXY_API_KEY}
+    reindex_args["remote"] = dict(reindex_args["remote"], username=None, password=None, **credentials)
+    run = run_module("es_reindex", reindex_args, verbosity=3)
+    assert not run.result.get("failed"), run.result.get("msg")
+    assert run.result["created"] == len(PRODUCT_IDS)
     assert dest_docs(dest) == dict(zip(PRODUCT_IDS, PRODUCT_DOCS))
+    assert PROXY_API_KEY not in run.output
 
 
 def test_wrong_password_says_the_remote_refused_the_credentials(reindex_args, dest):

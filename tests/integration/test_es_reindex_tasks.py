@@ -9,6 +9,7 @@ import time
 import pytest
 from elasticsearch import helpers
 
+from ansible_collections.esops.migration.plugins.module_utils._reindex import build_reindex_body
 from support import run_module
 
 BIG = "tasks_big"
@@ -159,32 +160,48 @@ def test_es_reindex_task_rethrottles_and_cancels(big_source, dest, whitelisted):
         "changed"] is False
 
 
-def test_a_timeout_cancels_unless_told_not_to_and_a_lost_task_is_never_success(big_source, dest, whitelisted):
+def test_a_timeout_cancels_unless_told_not_to_and_a_vanished_task_is_found_again_or_lost(big_source, dest,
+                                                                                          whitelisted):
     source = big_source
     drop(dest, "tasks_timeout")
     slow = copy_args(source, dest, source_index=BIG, dest_index="tasks_timeout", size=50, requests_per_second=50,
                      wait_timeout=2)
 
     cancelled = run_module("es_reindex", slow).result
-    assert cancelled["failed"] and "was cancelled" in cancelled["msg"] and "of %d documents" % BIG_DOCS in cancelled[
-        "msg"]
-    assert cancelled["copies"][0]["state"] == "timed_out"
+    assert cancelled["failed"] and "was cancelled" in cancelled["msg"]
+    assert "of %d documents" % BIG_DOCS in cancelled["msg"] and cancelled["copies"][0]["state"] == "timed_out"
     time.sleep(1)
     assert not reindex_tasks(dest)
 
     kept = run_module("es_reindex", dict(slow, cancel_on_timeout=False)).result
     assert kept["failed"] and "is still running" in kept["msg"] and "follows tasks still running" in kept["msg"]
-    task_id = kept["task_ids"][0]
-    assert task_id in reindex_tasks(dest)
+    first_id = kept["task_ids"][0]
+    assert first_id in reindex_tasks(dest)
 
-    dest.restart()  # the task dies with its node and had not stored a result
-    lost = run_module("es_reindex_task", dict(dest.connection(), task_id=[task_id])).result
+    # A rerun follows the running task; meanwhile its node restarts (the task dies without a stored result) and
+    # the same copy comes back under a new id, as when Elasticsearch 9.5+ relocates a reindex.
+    followed = {}
+    follower = threading.Thread(target=lambda: followed.update(
+        run_module("es_reindex", dict(slow, wait_timeout=600)).result))
+    follower.start()
+    deadline = time.time() + 60
+    while time.time() < deadline and not dest.client.options(ignore_status=404).tasks.get(task_id=first_id).get(
+            "task", {}).get("status", {}).get("requests_per_second") == 50.0:
+        time.sleep(0.5)
+    time.sleep(3)  # the follower has reattached and polls
+    dest.restart()
+    body = build_reindex_body(slow["remote"], BIG, "tasks_timeout", size=50)
+    second_id = dest.client.reindex(wait_for_completion=False, requests_per_second=-1, **body)["task"]
+
+    # es_reindex_task only knows the id: the vanished task is reported lost, never as a success.
+    lost = run_module("es_reindex_task", dict(dest.connection(), task_id=[first_id])).result
     assert lost["failed"] and lost["tasks"][0]["state"] == "lost"
     assert "isn't running and hasn't stored its results" in lost["msg"] and "did not finish" in lost["msg"]
 
-    resumed = run_module("es_reindex", dict(slow, requests_per_second=0, wait_timeout=300)).result
-    assert not resumed.get("failed"), resumed.get("msg")
-    assert resumed["reattached"] is False and resumed["created"] > 0
+    follower.join(timeout=600)
+    assert not followed.get("failed"), followed.get("msg")
+    assert followed["reattached"] is True
+    assert followed["copies"][0]["relocated_from"] == [first_id] and followed["task_ids"] == [second_id]
     assert ids_of(dest.client, "tasks_timeout") == ids_of(source.client, BIG)
 
 

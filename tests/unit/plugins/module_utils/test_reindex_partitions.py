@@ -176,3 +176,25 @@ def test_a_proxy_401_is_read_as_refused_credentials_and_its_html_is_dropped():
     assert "status line [HTTP/1.1 401 Unauthorized]" in shorten_remote_error(PROXY_401)
     assert "reindex.ssl.certificate_authorities" in remote_error_hint(UNTRUSTED, "https://localhost:1")
     assert remote_error_hint("status line [HTTP/1.1 403 Forbidden]", "h").startswith("the remote user lacks")
+
+
+# --- API keys for the remote ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version, expected", [
+    ("7.17.29", False), ("8.15.1", False), ("9.2.4", False), ("9.3.0", True), ("9.5.0-SNAPSHOT", True), ("10.0.0", True),
+    (None, False),
+])
+def test_the_api_key_field_exists_from_9_3(version, expected):
+    from ansible_collections.esops.migration.plugins.module_utils._reindex import supports_remote_api_key
+
+    assert supports_remote_api_key(version) is expected
+
+
+def test_the_api_key_goes_in_the_body_on_9_3_and_in_a_header_before():
+    remote = {"host": "https://src.example.com:9243", "api_key": "a2V5OnNlY3JldA=="}
+    new = build_reindex_body(remote, "a", "b", api_key_in_body=True)["source"]["remote"]
+    assert new == {"host": "https://src.example.com:9243", "api_key": "a2V5OnNlY3JldA=="}
+    old = build_reindex_body(dict(remote, headers={"X-Trace": "1"}), "a", "b")["source"]["remote"]
+    assert old == {"host": "https://src.example.com:9243",
+                   "headers": {"X-Trace": "1", "Authorization": "ApiKey a2V5OnNlY3JldA=="}}
