@@ -60,6 +60,12 @@ docs:
 # Benchmarks (not part of the tests): figures printed and saved in bench/results/.
 bench: setup
 	$(PY) bench/verify_content.py
+	$(VENV)/bin/pip install -q -r bench/requirements.txt
+	@rm -f bench/.node/install-failed.txt; mkdir -p bench/.node; \
+	  npm install --prefix bench/.node elasticdump >bench/.node/npm.log 2>&1 || \
+	  { echo "npm install elasticdump failed: $$(tail -n 3 bench/.node/npm.log 2>/dev/null)" >bench/.node/install-failed.txt; \
+	    echo "bench: elasticdump did not install, row (f) is skipped: see bench/.node/npm.log"; }
+	$(PY) bench/reindex.py
 
 clean:
 	rm -rf .build

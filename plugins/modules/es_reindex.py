@@ -110,11 +110,11 @@ options:
   rename_pattern:
     description:
       - Regular expression (Python syntax) applied to each source index name before it replaces V({index}) in
-        O(dest_index), with O(rename_replacement); for example V(^logs-(.*)) with V(archive-\1).
+        O(dest_index), with O(rename_replacement); for example V(^logs-(.*)) with V(archive-\\1).
     type: str
     version_added: 0.2.0
   rename_replacement:
-    description: Replacement for O(rename_pattern) (V(\1) refers to the first group).
+    description: Replacement for O(rename_pattern) (V(\\1) refers to the first group).
     type: str
     version_added: 0.2.0
     default: ""
@@ -440,10 +440,10 @@ def partition_field_type(module, source, index):
     kinds = [kind for kind in caps if kind not in ("unmapped",)]
     usable = DATE_TYPES + INTEGER_TYPES + FLOAT_TYPES
     if len(kinds) != 1 or kinds[0] not in usable:
+        found = ", ".join(kinds) or "none (not mapped)"
         module.fail_json(
             msg="partition_field %r of source index %s has type %s; partitions need one numeric or date field that "
-            "every partition can be ranged on (%s)." % (field, index, ", ".join(kinds) or "none (not mapped)",
-                                                         ", ".join(usable)),
+            "every partition can be ranged on (%s)." % (field, index, found, ", ".join(usable)),
             **EMPTY_RESULT
         )
     if not caps[kinds[0]].get("searchable", True):

@@ -26,7 +26,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Inspection runs; a rethrottle or cancel is only reported as RV(changed).
+    details: Inspection runs; a rethrottle or cancel is only reported as C(changed).
   diff_mode:
     support: none
   idempotent:

@@ -86,8 +86,8 @@ def test_a_pattern_copies_each_index_by_its_own_task_into_templated_names(whitel
 
 
 @pytest.mark.parametrize("field", ["price", "created"])
-def test_partitions_copy_exactly_the_source_including_documents_without_the_field(big_source, dest, whitelisted,
-                                                                                   field):
+def test_partitions_copy_exactly_the_source_including_documents_without_the_field(
+        big_source, dest, whitelisted, field):
     source = big_source
     target = "tasks_part_%s" % field
     drop(dest, target)
@@ -160,8 +160,8 @@ def test_es_reindex_task_rethrottles_and_cancels(big_source, dest, whitelisted):
         "changed"] is False
 
 
-def test_a_timeout_cancels_unless_told_not_to_and_a_vanished_task_is_found_again_or_lost(big_source, dest,
-                                                                                          whitelisted):
+def test_a_timeout_cancels_unless_told_not_to_and_a_vanished_task_is_found_again_or_lost(
+        big_source, dest, whitelisted):
     source = big_source
     drop(dest, "tasks_timeout")
     slow = copy_args(source, dest, source_index=BIG, dest_index="tasks_timeout", size=50, requests_per_second=50,

@@ -39,7 +39,7 @@ def matches(clause, doc, field):
 @pytest.mark.parametrize("partitions", [2, 3, 4, 7, 16])
 def test_every_document_is_in_exactly_one_partition(partitions, integral):
     rng = random.Random(partitions)
-    docs = [{"n": rng.randint(-50, 1000) if integral else rng.uniform(-5.0, 99.9)} for _ in range(500)]
+    docs = [{"n": rng.randint(-50, 1000) if integral else rng.uniform(-5.0, 99.9)} for number in range(500)]
     docs += [{}, {"n": None}, {"other": 1}]
     low, high = min(d["n"] for d in docs if d.get("n") is not None), max(d["n"] for d in docs if d.get("n") is not None)
     clauses = partition_clauses("n", "long" if integral else "double", partition_bounds(low, high, partitions, integral))
@@ -127,8 +127,8 @@ def test_descriptions_are_parsed():
     assert parsed["query"] == {"bool": {"filter": [{"range": {"n": {"gte": 0, "lt": 100.5}}}]}}
     assert (parsed["source"], parsed["dest"]) == (["big"], "bigd")
     parsed = parse_task_description(DESCRIPTION_8)
-    assert (parsed["scheme"], parsed["path_prefix"], parsed["source"], parsed["dest"]) == ("https", "/es", ["a", "b"],
-                                                                                         "merged")
+    expected = ("https", "/es", ["a", "b"], "merged")
+    assert (parsed["scheme"], parsed["path_prefix"], parsed["source"], parsed["dest"]) == expected
     assert parse_task_description("reindex from [big] to [bigd][_doc]") is None  # a local reindex
     assert parse_task_description("something else") is None
 
