@@ -181,3 +181,39 @@ def test_role_argument_spec_rejects_a_missing_source_url(tmp_path):
     )
     assert run.rc != 0
     assert "remote_reindex_source_url" in run.output
+
+
+def test_role_copies_the_index_definition_and_partitions_a_copy(whitelisted, tmp_path):
+    """copy_from + partitions + tune_dest through the role: the destination gets the source's mapping and analysis,
+    every document arrives, and the settings tuned for the copy are back afterwards."""
+    source, dest = whitelisted
+    index, copy = "role_numbers", "role_numbers_copy"
+    source.client.options(ignore_status=404).indices.delete(index=index)
+    source.client.indices.create(
+        index=index,
+        settings={"number_of_shards": 2, "number_of_replicas": 0, "analysis": {"analyzer": {"folded": {
+            "type": "custom", "tokenizer": "standard", "filter": ["lowercase"]}}}},
+        mappings={"properties": {"n": {"type": "integer"}, "name": {"type": "text", "analyzer": "folded"}}},
+    )
+    operations = []
+    for number in range(500):
+        operations += [{"index": {"_index": index, "_id": str(number)}},
+                       {"name": "Item %d" % number, **({"n": number} if number % 7 else {})}]
+    source.client.bulk(operations=operations, refresh=True)
+    dest.client.options(ignore_status=404).indices.delete(index=copy)
+
+    run = run_playbook(MIGRATE, inventory=one_node_inventory(tmp_path), extra_vars=role_vars(
+        source, dest,
+        remote_reindex_tune_dest=True,
+        remote_reindex_max_concurrent=3,
+        remote_reindex_indices=[{"source": index, "dest": copy, "copy_from": True, "partitions": 3,
+                                 "partition_field": "n", "settings": {"refresh_interval": "2s"}}],
+    ))
+    assert run.rc == 0, run.output[-3000:]
+    assert "total=500 created=500" in run.output and "source 500 = destination 500" in run.output
+    assert dest.client.indices.get_mapping(index=copy)[copy]["mappings"] == \
+        source.client.indices.get_mapping(index=index)[index]["mappings"]
+    settings = dest.client.indices.get_settings(index=copy)[copy]["settings"]["index"]
+    assert settings["analysis"] == source.client.indices.get_settings(index=index)[index]["settings"]["index"][
+        "analysis"]
+    assert (settings["number_of_shards"], settings["refresh_interval"], settings["number_of_replicas"]) == ("2", "2s", "0")
