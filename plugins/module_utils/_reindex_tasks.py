@@ -51,14 +51,24 @@ def find_copy(running, body, taken):
     return None
 
 
-def fetch_task(client, task_id):
-    """GET _tasks/<id>; None when the cluster no longer knows the task (it is neither running nor stored)."""
+def fetch_task(client, task_id, wait_seconds=0):
+    """GET _tasks/<id>; None when the cluster no longer knows the task (it is neither running nor stored).
+
+    With wait_seconds, the server holds the request until the task completes or that time passes, so the end
+    of a copy is seen at once instead of at the next poll; a task still running then comes back as
+    {"completed": False} without its status.
+    """
     try:
+        if wait_seconds:
+            return client.tasks.get(task_id=task_id, wait_for_completion=True,
+                                    timeout="%dms" % int(wait_seconds * 1000)).body
         return client.tasks.get(task_id=task_id).body
     except ApiError as exc:
         text = "%s %s" % (exc.message, exc.body)
         if exc.meta.status == 404 and (is_lost_task_error(text) or "resource_not_found" in text):
             return None
+        if wait_seconds and "timeout_exception" in text:
+            return {"completed": False}
         raise
 
 
@@ -170,10 +180,20 @@ class CopyRunner:
                     job.state = "cancelled"
                     job.error = "not started because another copy could not start"
                 return jobs
+            # Each look waits on the server for its share of the interval, so an ending task is seen at once.
+            wait_each = max(0.2, min(interval, deadline - time.monotonic()) / len(active))
+            round_started = time.monotonic()
             for job in active:
-                self.follow(job, jobs)
+                self.follow(job, jobs, wait_each)
+            interval = min(interval * 2, self.poll_interval)
+            # No wait happened on the server (a task missing or the cluster unreachable) and nothing ended: pause.
+            idle = wait_each * len(active) - (time.monotonic() - round_started)
+            if idle > 0 and all(job.state == "running" for job in active):
+                time.sleep(idle)
             if time.monotonic() >= deadline and any(job.state == "running" for job in jobs):
                 for job in jobs:
+                    if job.state == "running":
+                        self.follow(job, jobs)  # the latest status, for the message
                     if job.state == "running":
                         job.state = "timed_out"
                         if cancel_on_timeout:
@@ -182,15 +202,12 @@ class CopyRunner:
                         job.state = "cancelled"
                         job.error = "not started before the timeout"
                 return jobs
-            if any(job.state == "running" for job in jobs):
-                time.sleep(interval)
-                interval = min(interval * 2, self.poll_interval)
 
-    def follow(self, job, jobs):
+    def follow(self, job, jobs, wait_seconds=0):
         """One look at a job's task: record progress, the end, or find it again under a new id."""
         now = time.monotonic()
         try:
-            task = fetch_task(self.client, job.task_id)
+            task = fetch_task(self.client, job.task_id, wait_seconds)
         except Exception as exc:  # pylint: disable=broad-except  # transient ones are waited out, others raised
             if not is_transient(exc):
                 raise
@@ -216,7 +233,7 @@ class CopyRunner:
                 "create copies only what is still missing" % (job.task_id, job.source_index, job.dest_index)
             )
             return
-        job.status = (task.get("task") or {}).get("status") or {}
+        job.status = (task.get("task") or {}).get("status") or job.status
         if not task.get("completed"):
             return
         finish(job, task)
