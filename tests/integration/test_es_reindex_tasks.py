@@ -10,7 +10,7 @@ import pytest
 from elasticsearch import helpers
 
 from ansible_collections.esops.migration.plugins.module_utils._reindex import build_reindex_body
-from support import run_module
+from support import run_module, run_playbook
 
 BIG = "tasks_big"
 BIG_DOCS = 3000
@@ -50,6 +50,29 @@ def ids_of(client, index):
 def reindex_tasks(dest):
     listing = dest.client.tasks.list(actions="indices:data/write/reindex", detailed=True)
     return {task_id: task for node in listing["nodes"].values() for task_id, task in node["tasks"].items()}
+
+
+class TaskWatcher:
+    """Counts, from another client every 0.1 s, the reindex tasks running at once on dest."""
+
+    def __init__(self, dest):
+        self.dest = dest
+        self.most_at_once = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.watch)
+
+    def watch(self):
+        while not self.stop.is_set():
+            self.most_at_once = max(self.most_at_once, len(reindex_tasks(self.dest)))
+            time.sleep(0.1)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        self.thread.join()
 
 
 def drop(dest, *indices):
@@ -92,10 +115,12 @@ def test_partitions_copy_exactly_the_source_including_documents_without_the_fiel
     target = "tasks_part_%s" % field
     drop(dest, target)
     args = copy_args(source, dest, source_index=BIG, dest_index=target, partitions=4, partition_field=field,
-                     max_concurrent=3)
+                     max_concurrent=3, requests_per_second=1000)
 
-    result = run_module("es_reindex", args).result
+    with TaskWatcher(dest) as watcher:
+        result = run_module("es_reindex", args).result
     assert not result.get("failed"), result.get("msg")
+    assert 2 <= watcher.most_at_once <= 3  # concurrent, and bounded by max_concurrent
     assert len(result["copies"]) == 5 and len(set(result["task_ids"])) == 5
     assert {c["state"] for c in result["copies"]} == {"done"}
     lacking = [c for c in result["copies"] if "bool" in c["partition"]][0]
@@ -140,6 +165,42 @@ def test_wait_false_then_inspect_rethrottle_and_reattach(big_source, dest, white
 
     done = run_module("es_reindex_task", dict(dest.connection(), task_id=[task_id])).result
     assert done["completed"] is True and done["tasks"][0]["state"] == "done" and done["created"] == BIG_DOCS
+
+
+UNTIL_PLAYBOOK = """\
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    group/esops.migration.es: "{{ dest_connection }}"
+  tasks:
+    - name: Start the copy
+      esops.migration.es_reindex: "{{ copy | combine({'wait': false}) }}"
+      register: started
+    - name: Show progress until it ends
+      esops.migration.es_reindex_task:
+        task_id: "{{ started.task_ids }}"
+      register: progress
+      until: progress.completed
+      retries: 60
+      delay: 1
+    - name: Progress line
+      ansible.builtin.debug:
+        msg: "copied {{ progress.processed }} of {{ progress.total }} ({{ progress.percent }}%)"
+"""
+
+
+def test_a_playbook_follows_a_detached_copy_with_an_until_loop(big_source, dest, whitelisted, tmp_path):
+    drop(dest, "tasks_until")
+    copy = copy_args(big_source, dest, source_index=BIG, dest_index="tasks_until", size=500, requests_per_second=1000)
+    playbook = tmp_path / "until.yml"
+    playbook.write_text(UNTIL_PLAYBOOK)
+    run = run_playbook(playbook, extra_vars=dict(dest_connection=dest.connection(),
+                                                 copy={k: v for k, v in copy.items() if k not in dest.connection()}))
+    assert run.rc == 0, run.output[-3000:]
+    assert "FAILED - RETRYING: [localhost]: Show progress until it ends" in run.output  # it looked more than once
+    assert "copied %d of %d (100.0%%)" % (BIG_DOCS, BIG_DOCS) in run.output
+    assert ids_of(dest.client, "tasks_until") == ids_of(big_source.client, BIG)
 
 
 def test_es_reindex_task_rethrottles_and_cancels(big_source, dest, whitelisted):
