@@ -358,3 +358,24 @@ LOST_TASK = re.compile(r"isn't running and hasn't stored its results")
 
 def is_lost_task_error(message):
     return bool(LOST_TASK.search(message or ""))
+
+
+def current_task_id(requested_id, task_response):
+    """The id of the task a GET _tasks/<requested_id> answer describes.
+
+    Elasticsearch 9.5+ follows a relocated reindex to its latest task and answers with that task's node and id
+    (keeping original_task_id), so the answer can name another task than the one asked for.
+    """
+    task = (task_response or {}).get("task") or {}
+    if task.get("node") and task.get("id") is not None:
+        return "%s:%s" % (task["node"], task["id"])
+    return requested_id
+
+
+def is_relocation_error(error):
+    """Whether a finished task's error says it was relocated (it goes on elsewhere), not that the copy failed."""
+    kinds = []
+    while isinstance(error, dict) and len(kinds) < 5:
+        kinds.append(str(error.get("type") or ""))
+        error = error.get("caused_by")
+    return any("relocated" in kind for kind in kinds)

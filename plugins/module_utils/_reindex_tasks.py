@@ -9,7 +9,9 @@ import time
 
 from ansible_collections.esops.migration.plugins.module_utils._connection import ApiError, TransportError, describe_error
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
+    current_task_id,
     is_lost_task_error,
+    is_relocation_error,
     not_whitelisted_hint,
     remote_error_hint,
     result_from_response,
@@ -216,6 +218,12 @@ class CopyRunner:
                 raise
             return
         job.unreachable_since = None
+        moved_to = current_task_id(job.task_id, task) if task else job.task_id
+        if moved_to != job.task_id:  # the server followed a relocation for us
+            job.relocated_from.append(job.task_id)
+            job.task_id = moved_to
+        if task and task.get("completed") and is_relocation_error(task.get("error")):
+            task = None  # this task handed the copy over: find where it went on
         if task is None:
             moved = find_copy(running_copies(self.client), job.body, self.taken(jobs))
             if moved:

@@ -18,9 +18,10 @@ description:
   - A rerun while a task doing the same copy (same remote, source index, query and destination) is still running,
     for example after the controller died or a timeout with O(cancel_on_timeout=false), follows that task instead
     of starting a second copy (RV(reattached)).
-  - A followed task that the cluster no longer knows (Elasticsearch 9.5+ moves a reindex to another node when
-    its node shuts down, under a new id) is looked for again by its description; when no running task does the
-    same copy, the copy is reported as lost, a failure.
+  - Elasticsearch 9.5+ moves a reindex to another node when its node shuts down, under a new id. The module
+    follows the new id when the Tasks API answers with it, and a task that handed over or that the cluster no
+    longer knows is looked for again by its description (for 20 seconds); when no running task does the same
+    copy, the copy is reported as lost, a failure, never as a success.
   - Several indices (a list, or patterns resolved on the source) are copied by one task each, O(max_concurrent)
     at a time, into destinations named by O(dest_index) (with V({index})) and O(rename_pattern).
   - One large index can be split with O(partitions) and O(partition_field). Remote reindex cannot slice, so the

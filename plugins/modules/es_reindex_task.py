@@ -15,8 +15,8 @@ description:
   - Suited to an C(until) loop on RV(completed); or set O(wait=true) to follow the tasks to their end here.
   - A task that ended with an error or document failures fails the module. A task the cluster no longer knows
     (it isn't running and hasn't stored its results, for example after its node restarted) is reported as lost,
-    a failure, never as a success; on Elasticsearch 9.5+, which may move a reindex to another node under a new
-    id, the task is first looked for again by its description.
+    a failure, never as a success. On Elasticsearch 9.5+, which may move a reindex to another node under a new
+    id, the module follows the new id the Tasks API answers with, or finds the task again by its description.
   - O(requests_per_second) rethrottles running tasks and O(cancel=true) cancels them.
 author:
   - esops.migration contributors (@esops)
@@ -124,6 +124,8 @@ import time
 
 from ansible_collections.esops.migration.plugins.module_utils._connection import ElasticsearchModule
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
+    current_task_id,
+    is_relocation_error,
     parse_task_description,
     summarise_failures,
     task_progress,
@@ -154,6 +156,12 @@ def job_for(task_id, task):
 def look(client, job):
     """Refresh one job from its task; follows a relocation found by description, marks lost tasks."""
     task = fetch_task(client, job.task_id)
+    moved_to = current_task_id(job.task_id, task) if task else job.task_id
+    if moved_to != job.task_id:  # the server followed a relocation for us
+        job.relocated_from.append(job.task_id)
+        job.task_id = moved_to
+    if task and task.get("completed") and is_relocation_error(task.get("error")):
+        task = None  # this task handed the copy over: find where it went on
     if task is None and job.description:
         for task_id, description in running_copies(client).items():
             if description == job.description:

@@ -198,3 +198,25 @@ def test_the_api_key_goes_in_the_body_on_9_3_and_in_a_header_before():
     old = build_reindex_body(dict(remote, headers={"X-Trace": "1"}), "a", "b")["source"]["remote"]
     assert old == {"host": "https://src.example.com:9243",
                    "headers": {"X-Trace": "1", "Authorization": "ApiKey a2V5OnNlY3JldA=="}}
+
+
+# --- relocated tasks (Elasticsearch 9.5+) --------------------------------------------------------------------------
+
+
+def test_an_answer_about_another_task_is_a_relocation():
+    from ansible_collections.esops.migration.plugins.module_utils._reindex import current_task_id
+
+    # 9.5+ follows the relocation chain and answers with the latest task's node and id.
+    moved = {"completed": False, "task": {"node": "nodeB", "id": 77, "original_task_id": "nodeA:12"}}
+    assert current_task_id("nodeA:12", moved) == "nodeB:77"
+    assert current_task_id("nodeA:12", {"completed": False, "task": {"node": "nodeA", "id": 12}}) == "nodeA:12"
+    assert current_task_id("nodeA:12", {"completed": False}) == "nodeA:12"  # a long-poll that timed out
+
+
+def test_a_relocation_error_is_not_a_failed_copy():
+    from ansible_collections.esops.migration.plugins.module_utils._reindex import is_relocation_error
+
+    assert is_relocation_error({"type": "task_relocated_exception", "reason": "relocated to nodeB"})
+    assert is_relocation_error({"type": "exception", "caused_by": {"type": "task_relocated_exception"}})
+    assert not is_relocation_error({"type": "status_exception", "reason": "body={...}"})
+    assert not is_relocation_error(None)
