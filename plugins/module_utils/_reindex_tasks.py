@@ -83,6 +83,7 @@ class CopyJob:
         self.body = body
         self.partition = partition
         self.task_id = None
+        self.description = ""  # as the server wrote it, when known
         self.reattached = False
         self.relocated_from = []
         self.state = "pending"  # pending, running, done, failed, lost, cancelled, timed_out
@@ -130,8 +131,10 @@ class CopyRunner:
     if no such task runs, the job is lost, which is a failure, never a success.
     """
 
-    def __init__(self, client, start_options, max_concurrent=2, poll_interval=2.0, requests_per_second=None):
+    def __init__(self, client, start_options, max_concurrent=2, poll_interval=2.0, requests_per_second=None,
+                 relocation_grace=RELOCATION_GRACE):
         self.client = client
+        self.relocation_grace = relocation_grace
         self.start_options = start_options
         self.max_concurrent = max(1, max_concurrent)
         self.poll_interval = poll_interval
@@ -232,13 +235,14 @@ class CopyRunner:
                 job.missing_since = None
                 return
             job.missing_since = job.missing_since or now
-            if now - job.missing_since < RELOCATION_GRACE:
+            if now - job.missing_since < self.relocation_grace:
                 return  # a relocated task may take a moment to show up under its new id
             job.state = "lost"
+            copy = " of %s into %s" % (job.source_index, job.dest_index) if job.source_index else ""
             job.error = (
-                "the reindex task %s of %s into %s isn't running and hasn't stored its results (the node running it "
-                "left or restarted), and no running task does the same copy: it did not finish. Run again; mode "
-                "create copies only what is still missing" % (job.task_id, job.source_index, job.dest_index)
+                "the reindex task %s%s isn't running and hasn't stored its results (the node running it left or "
+                "restarted), and no running task does the same copy: it did not finish. Run es_reindex again; mode "
+                "create copies only what is still missing" % (job.task_id, copy)
             )
             return
         job.status = (task.get("task") or {}).get("status") or job.status

@@ -124,61 +124,35 @@ import time
 
 from ansible_collections.esops.migration.plugins.module_utils._connection import ElasticsearchModule
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
-    current_task_id,
-    is_relocation_error,
     parse_task_description,
     summarise_failures,
     task_progress,
 )
 from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import (
+    RELOCATION_GRACE,
     CopyJob,
+    CopyRunner,
     fetch_task,
-    finish,
-    running_copies,
 )
 
 
 def job_for(task_id, task):
-    """A CopyJob standing for a task known only by its id, with the body its description implies."""
+    """A CopyJob standing for a task known only by its id, with the body its description implies (so that
+    CopyRunner.follow can find the same copy again under another id)."""
     description = (task or {}).get("task", {}).get("description", "")
-    parsed = parse_task_description(description) or {}
-    remote = "%s://%s:%s%s" % (parsed.get("scheme", "http"), parsed.get("host", "?"), parsed.get("port", "?"),
-                               parsed.get("path_prefix") or "")
-    source = ",".join(parsed.get("source") or ["?"])
-    body = {"source": {"remote": {"host": remote}, "index": source, "query": parsed.get("query")},
-            "dest": {"index": parsed.get("dest", "?")}}
-    job = CopyJob(source, parsed.get("dest", "?"), body)
+    parsed = parse_task_description(description)
+    if parsed is None:
+        job = CopyJob(None, None, {"source": {"remote": {"host": ""}, "index": ""}, "dest": {"index": ""}})
+    else:
+        remote = "%s://%s:%s%s" % (parsed["scheme"], parsed["host"], parsed["port"], parsed["path_prefix"] or "")
+        source = ",".join(parsed["source"])
+        body = {"source": {"remote": {"host": remote}, "index": source, "query": parsed["query"]},
+                "dest": {"index": parsed["dest"]}}
+        job = CopyJob(source, parsed["dest"], body)
     job.task_id = task_id
+    job.state = "running"
     job.description = description
     return job
-
-
-def look(client, job):
-    """Refresh one job from its task; follows a relocation found by description, marks lost tasks."""
-    task = fetch_task(client, job.task_id)
-    moved_to = current_task_id(job.task_id, task) if task else job.task_id
-    if moved_to != job.task_id:  # the server followed a relocation for us
-        job.relocated_from.append(job.task_id)
-        job.task_id = moved_to
-    if task and task.get("completed") and is_relocation_error(task.get("error")):
-        task = None  # this task handed the copy over: find where it went on
-    if task is None and job.description:
-        for task_id, description in running_copies(client).items():
-            if description == job.description:
-                job.relocated_from.append(job.task_id)
-                job.task_id = task_id
-                task = fetch_task(client, task_id)
-                break
-    if task is None:
-        job.state = "lost"
-        job.error = ("task %s isn't running and hasn't stored its results (its node left or restarted) and no running "
-                     "task does the same copy: the copy did not finish; run es_reindex again" % job.task_id)
-        return
-    job.status = (task.get("task") or {}).get("status") or {}
-    if task.get("completed"):
-        finish(job, task)
-    else:
-        job.state = "running"
 
 
 def report(jobs):
@@ -207,10 +181,10 @@ def problems_of(jobs):
     problems = []
     for job in jobs:
         if job.result["failures"]:
-            problems.append("task %s had %d failure(s): %s" % (job.task_id, len(job.result["failures"]),
-                                                               summarise_failures(job.result["failures"])))
+            problems.append("the reindex task %s had %d failure(s): %s" % (
+                job.task_id, len(job.result["failures"]), summarise_failures(job.result["failures"])))
         elif job.state in ("failed", "lost") and job.error:
-            problems.append(job.error if job.error.startswith("task") else "task %s: %s" % (job.task_id, job.error))
+            problems.append(job.error)
     return problems
 
 
@@ -228,13 +202,15 @@ def main():
     )
     params = module.params
     client = module.client
+    # A single look reports a vanished task as lost at once; waiting gives a relocation time to show up.
+    runner = CopyRunner(client, {}, relocation_grace=RELOCATION_GRACE if params["wait"] else 0)
     changed = False
     try:
         jobs = []
         for task_id in params["task_id"]:
             job = job_for(task_id, fetch_task(client, task_id))
-            look(client, job)
             jobs.append(job)
+            runner.follow(job, jobs)
         running = [job for job in jobs if job.state == "running"]
         if running and params["requests_per_second"] is not None:
             wanted = params["requests_per_second"] or -1
@@ -248,7 +224,7 @@ def main():
             if not module.check_mode:
                 for job in running:
                     client.tasks.cancel(task_id=job.task_id, wait_for_completion=True)
-                    look(client, job)
+                    runner.follow(job, jobs)
         deadline = time.monotonic() + params["wait_timeout"]
         interval = min(0.25, params["poll_interval"])
         while params["wait"] and any(job.state == "running" for job in jobs) and time.monotonic() < deadline:
@@ -256,7 +232,7 @@ def main():
             interval = min(interval * 2, params["poll_interval"])
             for job in jobs:
                 if job.state == "running":
-                    look(client, job)
+                    runner.follow(job, jobs)
     except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
         module.fail_on_error(exc, "Looking at reindex task(s) %s" % ", ".join(params["task_id"]))
 
@@ -264,7 +240,8 @@ def main():
     result["changed"] = changed
     problems = problems_of(jobs)
     if problems:
-        module.fail_json(msg="Reindex " + "; ".join(problems), **result)
+        message = "; ".join(problems)
+        module.fail_json(msg=message[0].upper() + message[1:], **result)
     if params["wait"] and not result["completed"]:
         module.fail_json(msg="The reindex task(s) did not end within %s seconds; they are still running (%s%% done)"
                          % (params["wait_timeout"], result["percent"]), **result)
