@@ -160,8 +160,17 @@ class ElasticsearchModule(AnsibleModule):
         self._client = None
 
     def connect(self, params=None, what="cluster"):
-        """A client for the connection options in params (the module's own by default)."""
-        params = self.params if params is None else params
+        """A client for the connection options in params (the module's own by default).
+
+        Options for another cluster (a source) that leave request_timeout or max_retries out get the module's.
+        """
+        if params is None:
+            params = self.params
+        else:
+            params = dict(params)
+            for name in ("request_timeout", "max_retries"):
+                if params.get(name) is None:
+                    params[name] = self.params.get(name)
         problems = connection_problems(params)
         if problems:
             self.fail_json(msg="Invalid connection options for the %s: %s." % (what, "; ".join(problems)))

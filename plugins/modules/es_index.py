@@ -276,10 +276,8 @@ def source_client(module, copy):
                 module.fail_json(msg="copy_from.%s needs copy_from.hosts (without hosts the source index is read from "
                                  "the destination cluster with the module's connection options)." % option)
         return module.client
-    params = module.params
     connection = dict(hosts=copy["hosts"], username=copy.get("username"), password=copy.get("password"),
-                      api_key=copy.get("api_key"), ca_certs=copy.get("ca_certs"), verify_certs=copy.get("verify_certs"),
-                      request_timeout=params["request_timeout"], max_retries=params["max_retries"])
+                      api_key=copy.get("api_key"), ca_certs=copy.get("ca_certs"), verify_certs=copy.get("verify_certs"))
     return module.connect(connection, "source cluster")
 
 

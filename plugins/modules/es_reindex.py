@@ -408,12 +408,10 @@ TUNED_SETTINGS = {"index.number_of_replicas": "0", "index.refresh_interval": "-1
 
 def source_client(module):
     """A client for the source cluster as the module itself reaches it (resolving indices, partitions, check mode)."""
-    params = module.params
-    remote = params["remote"]
+    remote = module.params["remote"]
     client = module.connect(
         dict(hosts=[remote["host"]], username=remote.get("username"), password=remote.get("password"),
-             api_key=remote.get("api_key"), ca_certs=remote.get("ca_certs"), verify_certs=remote.get("verify_certs"),
-             request_timeout=params["request_timeout"], max_retries=params["max_retries"]),
+             api_key=remote.get("api_key"), ca_certs=remote.get("ca_certs"), verify_certs=remote.get("verify_certs")),
         "source cluster",
     )
     return client.options(headers=remote["headers"]) if remote.get("headers") else client
