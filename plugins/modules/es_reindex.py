@@ -367,6 +367,7 @@ from urllib.parse import quote
 
 from ansible_collections.esops.migration.plugins.module_utils._connection import ElasticsearchModule
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
+    COUNTERS,
     DATE_TYPES,
     FLOAT_TYPES,
     INTEGER_TYPES,
@@ -381,6 +382,7 @@ from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     redact_body,
     summarise_failures,
     supports_remote_api_key,
+    task_progress,
     validate_remote_host,
 )
 from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import CopyJob, CopyRunner
@@ -397,7 +399,6 @@ REMOTE_SPEC = dict(
     verify_certs=dict(type="bool", default=True),
 )
 
-COUNTERS = ("total", "created", "updated", "deleted", "batches", "version_conflicts", "noops")
 EMPTY_RESULT = dict(
     total=0, created=0, updated=0, deleted=0, batches=0, version_conflicts=0, noops=0, failures=[], took=0,
     docs_per_second=0.0, copies=[],
@@ -545,7 +546,7 @@ def aggregate(jobs, wall_seconds):
         result["docs_per_second"] = jobs[0].result["docs_per_second"]
     else:
         result["took"] = int(wall_seconds * 1000)
-        processed = sum(result[key] for key in ("created", "updated", "deleted", "noops", "version_conflicts"))
+        processed = task_progress(result)[0]
         result["docs_per_second"] = round(processed / wall_seconds, 1) if wall_seconds > 0 else 0.0
     result["copies"] = [job.summary() for job in jobs]
     result["task_ids"] = [job.task_id for job in jobs if job.task_id]
