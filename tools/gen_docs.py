@@ -57,20 +57,22 @@ def merged_documentation(root, text):
     """DOCUMENTATION with its fragments merged in, the way ansible-doc merges them (the module's own entries win)."""
     doc = yaml.safe_load(text)
     for name in doc.get("extends_documentation_fragment") or []:
-        extra = fragment(root, name)
-        for key, value in extra.items():
+        for key, value in fragment(root, name).items():
             if isinstance(value, dict):
-                merged = {}
-                for entry, content in value.items():
-                    merged[entry] = dict(content or {})
-                for entry, content in (doc.get(key) or {}).items():
-                    merged.setdefault(entry, {}).update(content or {})
-                doc[key] = merged
+                doc[key] = _merged_entries(value, doc.get(key) or {})
             elif isinstance(value, list):
                 doc[key] = list(doc.get(key) or []) + [item for item in value if item not in (doc.get(key) or [])]
             else:
                 doc.setdefault(key, value)
     return doc
+
+
+def _merged_entries(from_fragment, own):
+    """{entry: content} of a fragment's mapping (options, attributes) with the module's own entries on top."""
+    merged = {entry: dict(content or {}) for entry, content in from_fragment.items()}
+    for entry, content in own.items():
+        merged.setdefault(entry, {}).update(content or {})
+    return merged
 
 
 _MARKUP = [
@@ -116,6 +118,15 @@ def literal(value):
     return "`%s`" % json.dumps(value)
 
 
+def _option_description(option):
+    description = paragraphs(option.get("description"))
+    if option.get("aliases"):
+        description.append("Aliases: %s." % ", ".join("`%s`" % alias for alias in option["aliases"]))
+    if option.get("version_added"):
+        description.append("Added in version %s." % option["version_added"])
+    return description
+
+
 def option_rows(options, prefix=""):
     rows = []
     for name in sorted(options or {}):
@@ -123,11 +134,6 @@ def option_rows(options, prefix=""):
         kind = option.get("type", "str")
         if option.get("elements"):
             kind = "%s of %s" % (kind, option["elements"])
-        description = paragraphs(option.get("description"))
-        if option.get("aliases"):
-            description.append("Aliases: %s." % ", ".join("`%s`" % alias for alias in option["aliases"]))
-        if option.get("version_added"):
-            description.append("Added in version %s." % option["version_added"])
         rows.append(
             "| %s | %s | %s | %s | %s | %s |"
             % (
@@ -136,7 +142,7 @@ def option_rows(options, prefix=""):
                 "yes" if option.get("required") else "",
                 cell(literal(option["default"])) if "default" in option else "",
                 cell(", ".join(literal(choice) for choice in option["choices"])) if option.get("choices") else "",
-                "<br>".join(cell(line) for line in description),
+                "<br>".join(cell(line) for line in _option_description(option)),
             )
         )
         rows.extend(option_rows(option.get("suboptions") or option.get("options"), "%s%s." % (prefix, name)))
@@ -177,6 +183,38 @@ def bullet_list(items):
     return ["- %s" % item for item in items]
 
 
+def _attributes_section(attributes):
+    if not attributes:
+        return []
+    lines = ["## Attributes", "", "| Attribute | Support | Description |", "|---|---|---|"]
+    for attribute in sorted(attributes):
+        value = attributes[attribute] or {}
+        description = paragraphs(value.get("description")) + paragraphs(value.get("details"))
+        lines.append(
+            "| %s | %s | %s |"
+            % (attribute, cell(value.get("support", "")), "<br>".join(cell(line) for line in description))
+        )
+    return lines + [""]
+
+
+def _seealso_entry(item):
+    if "module" in item:
+        return module_link(item["module"])
+    if "link" in item:
+        return "[%s](%s)" % (item.get("name", item["link"]), item["link"])
+    return "`%s`" % item.get("ref", "")
+
+
+def _seealso_section(seealso):
+    if not seealso:
+        return []
+    lines = ["## See also", ""]
+    for item in seealso:
+        description = (": " + markup(item["description"])) if item.get("description") else ""
+        lines.append("- %s%s" % (_seealso_entry(item), description))
+    return lines + [""]
+
+
 def render_module(root, path):
     """The Markdown page of the module file PATH."""
     path = Path(path)
@@ -198,29 +236,10 @@ def render_module(root, path):
         lines += ["## Requirements", "", "On the host that runs the module:", ""]
         lines += bullet_list(paragraphs(doc["requirements"])) + [""]
     lines += ["## Options", ""] + options_table(doc.get("options")) + [""]
-    if doc.get("attributes"):
-        lines += ["## Attributes", "", "| Attribute | Support | Description |", "|---|---|---|"]
-        for attribute in sorted(doc["attributes"]):
-            value = doc["attributes"][attribute] or {}
-            description = paragraphs(value.get("description")) + paragraphs(value.get("details"))
-            lines.append(
-                "| %s | %s | %s |"
-                % (attribute, cell(value.get("support", "")), "<br>".join(cell(line) for line in description))
-            )
-        lines.append("")
+    lines += _attributes_section(doc.get("attributes"))
     if doc.get("notes"):
         lines += ["## Notes", ""] + bullet_list(paragraphs(doc["notes"])) + [""]
-    if doc.get("seealso"):
-        lines += ["## See also", ""]
-        for item in doc["seealso"]:
-            if "module" in item:
-                entry = module_link(item["module"])
-            elif "link" in item:
-                entry = "[%s](%s)" % (item.get("name", item["link"]), item["link"])
-            else:
-                entry = "`%s`" % item.get("ref", "")
-            lines.append("- %s%s" % (entry, (": " + markup(item["description"])) if item.get("description") else ""))
-        lines.append("")
+    lines += _seealso_section(doc.get("seealso"))
     lines += ["## Examples", "", "```yaml", strings["EXAMPLES"].strip("\n"), "```", ""]
     returned = yaml.safe_load(strings.get("RETURN") or "") or {}
     if returned:

@@ -76,21 +76,28 @@ def _zone_pattern(region):
     return re.compile("^-%s%s$" % (re.escape(region), letter), re.IGNORECASE)
 
 
-def privatelink_whitelist_host(value):
+def _host_and_port(value):
+    """The domain and the port (None when absent) of a PrivateLink endpoint as given; fails on what cannot be one."""
     if not isinstance(value, str) or not value.strip():
         _fail(value, "is empty")
     text = value.strip()
-    if "://" in text:
-        _fail(value, "has a scheme (give the domain only; build the URL around the result)")
-    if "/" in text:
-        _fail(value, "has a path")
-    if "*" in text:
-        _fail(value, "is masked (as printed in documentation); copy the real domain of the endpoint")
+    for marker, problem in (
+        ("://", "has a scheme (give the domain only; build the URL around the result)"),
+        ("/", "has a path"),
+        ("*", "is masked (as printed in documentation); copy the real domain of the endpoint"),
+    ):
+        if marker in text:
+            _fail(value, problem)
     host, sep, port = text.rpartition(":")
     if not sep:
-        host, port = text, None
-    elif not port.isdigit() or not 0 < int(port) < 65536:
+        return text, None
+    if not port.isdigit() or not 0 < int(port) < 65536:
         _fail(value, "has an invalid port %r" % port)
+    return host, port
+
+
+def privatelink_whitelist_host(value):
+    host, port = _host_and_port(value)
     match = _DOMAIN.match(host)
     if not match:
         _fail(value, "is not a PrivateLink endpoint domain")

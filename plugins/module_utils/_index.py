@@ -102,22 +102,27 @@ def mapping_changes(wanted, current, path=""):
         if wanted_type and wanted_type != have_type:
             conflicts.append((field, have_type, wanted_type))
             continue
-        for key, value in sorted(definition.items()):
-            if key in ("type", "properties"):
-                continue
-            if key == "fields":
-                sub_new, sub_conflicts, sub_other = mapping_changes(value, have.get("fields"), field)
-                new_fields += sub_new
-                conflicts += sub_conflicts
-                other += sub_other
-            elif _normal(value) != _normal(have.get(key)):
-                other.append(field)
-        if "properties" in definition:
-            sub_new, sub_conflicts, sub_other = mapping_changes(definition["properties"], have.get("properties"), field)
-            new_fields += sub_new
-            conflicts += sub_conflicts
-            other += sub_other
+        sub_new, sub_conflicts, sub_other = _field_changes(field, definition, have)
+        new_fields += sub_new
+        conflicts += sub_conflicts
+        other += sub_other
     return new_fields, conflicts, sorted(set(other))
+
+
+def _field_changes(field, definition, have):
+    """mapping_changes of one field that exists with the same type: its parameters, multi-fields and sub-fields."""
+    new_fields, conflicts, other = [], [], []
+    for key, value in sorted(definition.items()):
+        if key in ("fields", "properties"):
+            sub = mapping_changes(value, have.get(key), field)
+        elif key != "type" and _normal(value) != _normal(have.get(key)):
+            sub = [], [], [field]
+        else:
+            continue
+        new_fields += sub[0]
+        conflicts += sub[1]
+        other += sub[2]
+    return new_fields, conflicts, other
 
 
 def top_level_mapping_changes(wanted, current):
@@ -328,17 +333,14 @@ def referenced_analysis(mappings, analysis):
     fields (or dynamic templates) using it.
     """
     analysis = analysis or {}
-    defined_analyzers = set(analysis.get("analyzer") or {})
-    defined_normalizers = set(analysis.get("normalizer") or {})
+    defined = {"analyzer": set(analysis.get("analyzer") or {}), "normalizer": set(analysis.get("normalizer") or {})}
     found = {"analyzer": {}, "normalizer": {}, "types": {}}
     for user, definition in _mapping_users(mappings):
-        for key in FIELD_ANALYSIS_KEYS:
+        for key in FIELD_ANALYSIS_KEYS + ("normalizer",):
+            group = "normalizer" if key == "normalizer" else "analyzer"
             name = definition.get(key)
-            if isinstance(name, str) and name not in defined_analyzers:
-                _add(found["analyzer"], name, user)
-        name = definition.get("normalizer")
-        if isinstance(name, str) and name not in defined_normalizers:
-            _add(found["normalizer"], name, user)
+            if isinstance(name, str) and name not in defined[group]:
+                _add(found[group], name, user)
         kind = definition.get("type")
         if isinstance(kind, str) and "{" not in kind:  # {dynamic_type} is filled in at indexing time
             _add(found["types"], kind, user)
@@ -363,17 +365,30 @@ def analysis_checks(mappings, analysis):
     the type of every analyzer and component the index defines.
     """
     analysis = analysis or {}
-    checks = []
     referenced = referenced_analysis(mappings, analysis)
-    for name, users in sorted(referenced["analyzer"].items()):
-        checks.append(dict(kind="analyzer", name=name, users=users, request=dict(analyzer=name, text="x")))
+    checks = [dict(kind="analyzer", name=name, users=users, request=dict(analyzer=name, text="x"))
+              for name, users in sorted(referenced["analyzer"].items())]
+    checks += _custom_analysis_checks(analysis)
+    for kind in COMPONENT_KINDS:
+        for name, definition in sorted((analysis.get(kind) or {}).items()):
+            if isinstance(definition, dict) and isinstance(definition.get("type"), str):
+                checks.append(dict(kind="%s type" % kind, name=definition["type"], users=["%s %s" % (kind, name)],
+                                   request=_component_request(kind, dict(definition))))
+    return checks
 
-    def component_request(kind, component):
-        if kind == "tokenizer":
-            return dict(tokenizer=component, text="x")
-        return {"tokenizer": "standard", kind: [component], "text": "x"}
 
-    wanted = {}  # (kind, name) -> users, for components used but not defined in the index
+def _component_request(kind, component):
+    """Keyword arguments of an _analyze request that fails when the destination lacks `component`."""
+    if kind == "tokenizer":
+        return dict(tokenizer=component, text="x")
+    return {"tokenizer": "standard", kind: [component], "text": "x"}
+
+
+def _custom_analysis_checks(analysis):
+    """Checks for built-in analyzer types, and for the components custom analyzers and normalizers use
+    without the index defining them."""
+    checks = []
+    wanted = {}  # (kind, name) -> users
     for group, kinds in (("analyzer", COMPONENT_KINDS), ("normalizer", ("filter", "char_filter"))):
         for owner, definition in sorted((analysis.get(group) or {}).items()):
             if not isinstance(definition, dict):
@@ -382,19 +397,19 @@ def analysis_checks(mappings, analysis):
             if group == "analyzer" and kind_of != "custom":
                 checks.append(dict(kind="analyzer type", name=str(kind_of), users=["analyzer %s" % owner],
                                    request=dict(analyzer=str(kind_of), text="x")))
-                continue
-            for kind in kinds:
-                for name in _names(definition.get(kind)):
-                    if name not in (analysis.get(kind) or {}):
-                        _add(wanted, (kind, name), "%s %s" % (group, owner))
+            else:
+                _add_undefined_components(wanted, analysis, kinds, definition, "%s %s" % (group, owner))
     for (kind, name), users in sorted(wanted.items()):
-        checks.append(dict(kind=kind, name=name, users=users, request=component_request(kind, name)))
-    for kind in COMPONENT_KINDS:
-        for name, definition in sorted((analysis.get(kind) or {}).items()):
-            if isinstance(definition, dict) and isinstance(definition.get("type"), str):
-                checks.append(dict(kind="%s type" % kind, name=definition["type"], users=["%s %s" % (kind, name)],
-                                   request=component_request(kind, dict(definition))))
+        checks.append(dict(kind=kind, name=name, users=users, request=_component_request(kind, name)))
     return checks
+
+
+def _add_undefined_components(wanted, analysis, kinds, definition, user):
+    """Record in wanted[(kind, name)] the components of `definition` that the index's analysis does not define."""
+    for kind in kinds:
+        for name in _names(definition.get(kind)):
+            if name not in (analysis.get(kind) or {}):
+                _add(wanted, (kind, name), user)
 
 
 def unknown_normalizers(mappings, analysis):
