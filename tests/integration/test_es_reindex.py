@@ -158,7 +158,7 @@ def test_a_dest_index_the_server_would_expand_is_refused_before_any_copy(copy_se
     assert "auto_create" not in result["msg"] and not result["copies"]
     assert not dest.client.tasks.list(actions="indices:data/write/reindex")["nodes"]
 
-    renamed = run_module("es_reindex", dict(args, source_index=[PRODUCT_INDEX, "missing_too"], dest_index="{index}",
+    renamed = run_module("es_reindex", dict(args, source_index=[PRODUCT_INDEX[:-1] + "*"], dest_index="{index}",
                                             rename_pattern="^(.*)$", rename_replacement=r"Upper_\1")).result
     assert renamed["failed"] and "dest_index 'Upper_index'" not in renamed["msg"]
     assert "destination index 'Upper_%s'" % PRODUCT_INDEX in renamed["msg"], renamed["msg"]
