@@ -60,12 +60,35 @@ def connection_problems(params):
 
 
 def redact_url(url):
-    """Drop any user:password@ part of a URL so it can be shown in messages."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    """Drop any user:password@ part of a URL (with or without a scheme) so it can be shown in messages."""
+    text = str(url)
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "", text
+    # Up to the last @ before the path: a password may itself hold an @.
+    authority_end = len(rest)
+    for char in "/?#":
+        at = rest.find(char, rest.rfind("@") if "@" in rest else 0)
+        if at >= 0:
+            authority_end = min(authority_end, at)
+    authority = rest[:authority_end]
+    if "@" not in authority:
+        return text
+    return scheme + sep + authority.rpartition("@")[2] + rest[authority_end:]
+
+
+def url_secrets(value):
+    """Passwords written into URLs anywhere in module parameters (nested dicts and lists), to mask in output."""
+    if isinstance(value, dict):
+        return set().union(*(url_secrets(item) for item in value.values())) if value else set()
+    if isinstance(value, (list, tuple)):
+        return set().union(*(url_secrets(item) for item in value)) if value else set()
+    if isinstance(value, str) and "@" in value and redact_url(value) != value:
+        userinfo = value.partition("://")[2] if "://" in value else value
+        userinfo = userinfo[: len(userinfo) - len(redact_url(userinfo)) - 1]
+        password = userinfo.partition(":")[2]
+        return {password} if password else set()
+    return set()
 
 
 def client_kwargs(params):
@@ -155,6 +178,8 @@ class ElasticsearchModule(AnsibleModule):
             required_together=list(CONNECTION_REQUIRED_TOGETHER) + list(required_together or []),
             **kwargs
         )
+        # A password written into a URL is masked like a no_log option wherever it would appear.
+        self.no_log_values.update(url_secrets(self.params))
         if ELASTICSEARCH_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("elasticsearch"), exception=ELASTICSEARCH_IMPORT_ERROR)
         self._client = None

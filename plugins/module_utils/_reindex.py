@@ -9,6 +9,9 @@ import json
 import re
 from urllib.parse import urlsplit
 
+from ansible_collections.esops.migration.plugins.module_utils._connection import redact_url
+from ansible_collections.esops.migration.plugins.module_utils._names import index_name_problems
+
 # Write modes and what each makes the destination do with a document that already exists there.
 #   create:    op_type=create, conflicts=proceed -> existing documents are left alone (counted as
 #              version_conflicts); only missing documents are written.
@@ -23,9 +26,10 @@ NOT_WHITELISTED = re.compile(r"\[((?:\[[^\]]*\])?[^\[\]\s]*)\] not whitelisted i
 
 def validate_remote_host(host):
     """Problems with a remote URL as Elasticsearch wants it: scheme://host:port[/path_prefix]."""
-    if not host or not str(host).strip():
+    given = str(host or "").strip()
+    if not given:
         return ["the remote host is empty; give the source URL, for example https://es-source.example.com:9200"]
-    host = str(host).strip()
+    host = redact_url(str(host).strip())  # every message below shows the host: never its password
     if "://" not in host:
         return [
             "remote host %r has no scheme; Elasticsearch needs [scheme]://[host]:[port], for example http://%s"
@@ -41,7 +45,7 @@ def validate_remote_host(host):
         problems.append("remote host %r must use http or https, not %r" % (host, parts.scheme))
     if not parts.hostname:
         problems.append("remote host %r has no host name" % host)
-    if parts.username or parts.password:
+    if host != given:
         problems.append("remote host %r carries credentials; give them as remote.username/password instead" % host)
     elif port is None and parts.hostname:
         problems.append(
@@ -140,20 +144,56 @@ def documents_written(result):
     return result["created"] + result["updated"] + result["deleted"]
 
 
+def cause_chain(error):
+    """'type: reason' of an error object and of the errors that caused it, outermost first."""
+    chain = []
+    while isinstance(error, dict) and len(chain) < 5:
+        if error.get("type") or error.get("reason"):
+            chain.append("%s: %s" % (error.get("type", "error"), error.get("reason", "")))
+        error = error.get("caused_by")
+    return chain
+
+
 def summarise_failures(failures, limit=3):
-    """One line per failure, for the first `limit` of them, then how many more there are."""
+    """One line per failure, for the first `limit` of them, then how many more there are.
+
+    Each line leads with the deepest cause, the server's real reason (a security_exception about auto_create
+    may be caused by an index name holding a wildcard), and names the outer error after it.
+    """
     lines = []
     for failure in failures[:limit]:
         cause = failure.get("cause") or failure.get("reason") or failure
-        if isinstance(cause, dict):
-            text = "%s: %s" % (cause.get("type", "error"), cause.get("reason", ""))
-        else:
-            text = str(cause)
+        chain = cause_chain(cause) if isinstance(cause, dict) else [str(cause)]
+        if not chain:
+            chain = [str(cause)]
+        text = chain[-1] + ("" if len(chain) == 1 else " (reported as %s)" % "; ".join(reversed(chain[:-1])))
         where = failure.get("id") or failure.get("index") or ""
         lines.append("%s%s" % ("[%s] " % where if where else "", text))
     if len(failures) > limit:
         lines.append("... and %d more" % (len(failures) - limit))
     return "; ".join(lines)
+
+
+def remote_error_reason(error_text):
+    """In words, what the remote cluster answered, from the JSON a reindex task's error quotes, or None.
+
+    A failed read of the source is reported as ``status_exception: body={"error": {...}, "status": 404}``;
+    this gives "the source cluster answered HTTP 404: index_not_found_exception: no such index [nope]".
+    """
+    text = error_text or ""
+    start = text.find('{"error"')
+    if start < 0:
+        return None
+    try:
+        body = json.JSONDecoder().raw_decode(text[start:])[0]
+    except ValueError:
+        return None
+    error = body.get("error")
+    reason = "; caused by ".join(cause_chain(error)) if isinstance(error, dict) else str(error or "")
+    if not reason:
+        return None
+    status = body.get("status")
+    return "the source cluster answered %s%s" % ("HTTP %s: " % status if status else "", reason)
 
 
 def not_whitelisted_hint(message):
@@ -175,7 +215,7 @@ def remote_error_hint(error_text, host):
     if "connect_exception" in text or "Connection refused" in text or "UnknownHost" in text:
         return (
             "the destination nodes cannot connect to %s: check the remote host and port, that the source is running, "
-            "and that the destination nodes can reach it (firewall, security groups)" % host
+            "and that the destination nodes can reach it (firewall, security groups)" % redact_url(host)
         )
     # An Elasticsearch source answers 401 with JSON (status=401); a proxy in front of it with an HTML page,
     # which the server quotes as "status line [HTTP/1.1 401 Unauthorized]".
@@ -215,6 +255,34 @@ def needs_resolution(source_indices):
     return len(source_indices) > 1 or any(
         char in name for name in source_indices for char in WILDCARD_CHARS
     ) or any(name.startswith("-") for name in source_indices)
+
+
+def rename_problems(rename_pattern, rename_replacement):
+    """Why rename_pattern or rename_replacement cannot be used, or an empty list (pure)."""
+    if not rename_pattern:
+        return []
+    try:
+        compiled = re.compile(rename_pattern)
+    except re.error as exc:
+        return ["rename_pattern %r is not a valid regular expression (%s)" % (rename_pattern, exc)]
+    try:
+        compiled.sub(rename_replacement or "", "")  # the replacement template is checked even without a match
+    except (re.error, IndexError) as exc:
+        return ["rename_replacement %r does not fit rename_pattern %r (%s)" % (rename_replacement, rename_pattern, exc)]
+    return []
+
+
+def dest_template_problems(template):
+    """Why the dest_index template cannot name a concrete index whatever {index} becomes (pure)."""
+    return index_name_problems(template.replace("{index}", "index"), "dest_index")
+
+
+def dest_name_problems(names):
+    """Problems with destination names after {index} and the rename were applied, one per bad name (pure)."""
+    problems = []
+    for name in sorted(set(names)):
+        problems += index_name_problems(name, "destination index")
+    return problems
 
 
 def dest_index_name(template, source_index, rename_pattern=None, rename_replacement=""):

@@ -14,6 +14,7 @@ from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     is_relocation_error,
     not_whitelisted_hint,
     remote_error_hint,
+    remote_error_reason,
     result_from_response,
     same_copy,
     shorten_remote_error,
@@ -262,8 +263,11 @@ def finish(job, task):
         remote = job.body["source"]["remote"]["host"]
         hint = remote_error_hint(error, remote)
         job.state = "failed"
+        reason = remote_error_reason(error)
+        details = shorten_remote_error(error)
         job.error = "the reindex task %s failed: %s%s" % (
-            job.task_id, shorten_remote_error(error), (". Hint: " + hint) if hint else "")
+            job.task_id, "%s. Details: %s" % (reason, details) if reason else details,
+            (". Hint: " + hint) if hint else "")
         return
     job.result = result_from_response(task.get("response") or {})
     if (task.get("response") or {}).get("canceled"):

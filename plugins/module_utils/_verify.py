@@ -195,3 +195,38 @@ def document_problems(outcome, level):
             "%d with a different _source, first: %s" % (outcome["mismatched"], ", ".join(outcome["mismatched_ids"]))
         )
     return problems
+
+
+# Options that count documents or ids: each must be at least 1, or the level compares nothing.
+COUNT_OPTIONS = ("batch_size", "sample_size", "max_report", "memory_limit")
+
+
+def option_problems(params):
+    """Everything wrong with es_verify's options that can be told before reading a document (pure)."""
+    problems = []
+    for name in COUNT_OPTIONS:
+        value = params.get(name)
+        if value is not None and value < 1:
+            problems.append("%s must be at least 1, not %s" % (name, value))
+    return problems
+
+
+def coverage_problems(level, outcome, source_count, dest_count, sample_size=None):
+    """Sentences when the documents read are fewer than the level must compare (pure).
+
+    Defence in depth: whatever made a stream or a sample come back short (a page size of 0, a server
+    limit, documents removed while reading), a verification that compared less than asked never passes.
+    """
+    seen_source = outcome["compared"] + outcome["missing"]
+    if level in ("ids", "content"):
+        seen_dest = outcome["compared"] + outcome["extra"]
+        if seen_source < source_count or seen_dest < dest_count:
+            return ["the comparison read only %d of the %d source documents and %d of the %d destination documents, "
+                    "so it proves nothing; run it again (and check batch_size)"
+                    % (seen_source, source_count, seen_dest, dest_count)]
+    elif level == "sample":
+        wanted = min(sample_size or 0, source_count)
+        if seen_source < wanted:
+            return ["the sample compared %d documents where %d were asked, so it proves nothing; run it again"
+                    % (seen_source, wanted)]
+    return []

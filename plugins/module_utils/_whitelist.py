@@ -64,6 +64,16 @@ def entry_problem(entry):
         return "an empty entry; give host:port, for example 10.0.0.1:9200"
     text = entry.strip()
     masked, has_placeholder, unmask = _mask_placeholders(text)
+    if masked.startswith("{") or masked.startswith("[{") or masked.startswith("['"):
+        # Ansible turns a mapping or list given as an entry into its Python text, e.g. "{'host': 'a', 'port': 9200}".
+        return "%r is a mapping or a list, not a string; each entry must be a string host:port such as %r" % (
+            text, "es-source.example.com:9200")
+    if set(masked.rpartition(":")[0] if ":" in masked else masked) <= {"*"}:
+        return (
+            "%r accepts every host, which lets anyone allowed to reindex make the cluster fetch from anywhere "
+            "(and a bare * stops Elasticsearch from starting): name the source host, use %r"
+            % (text, "es-source.example.com:9200")
+        )
     if "://" in masked:
         rest = unmask(masked.split("://", 1)[1].split("/", 1)[0])
         return "%r has a scheme; the whitelist holds host:port only: use %r" % (text, rest or "host:port")
@@ -90,8 +100,8 @@ def entry_problem(entry):
             return "%r has no host; give host:port, for example 10.0.0.1%s" % (text, text)
         if ":" in host:
             return "%r looks like an IPv6 address without brackets; use [address]:port" % text
-    if not _PORT.match(port) and not has_placeholder(port):
-        return "%r has an invalid port %r; use a number or *" % (text, unmask(port))
+    if not has_placeholder(port) and (not _PORT.match(port) or (port != "*" and not 1 <= int(port) <= 65535)):
+        return "%r has an invalid port %r; use a number from 1 to 65535, or *" % (text, unmask(port))
     if set(host) <= {"*"}:
         return (
             "%r accepts every host, which lets anyone allowed to reindex make the cluster fetch from anywhere "

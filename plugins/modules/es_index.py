@@ -43,7 +43,10 @@ attributes:
 options:
   name:
     description:
-      - Name of the index.
+      - Name of one concrete index, following Elasticsearch's rules, lower case, without space or any of
+        C(\/*?"<>|,#:), not V(.) or V(..), not starting with C(-), C(_) or C(+), at most 255 bytes.
+      - Wildcards, lists, date math and C(_all), which the server would expand to several indices, are refused for
+        every O(state) before any call, so V(absent) never deletes more than the one index named.
     type: str
     required: true
   state:
@@ -241,6 +244,7 @@ from ansible_collections.esops.migration.plugins.module_utils._index import (
     unknown_normalizers,
     unknown_type_in,
 )
+from ansible_collections.esops.migration.plugins.module_utils._names import index_name_problems
 
 COPY_FROM_SPEC = dict(
     index=dict(type="str", required=True),
@@ -383,12 +387,8 @@ def ensure_created(module, client, name, wanted, result):
     settings, mappings = wanted
     params = module.params
     preflight(module, client, name, settings, mappings, result)
-    result.update(changed=True, created=True, fields_added=sorted((mappings.get("properties") or {})))
-    result["aliases_changed"] = sorted(params["aliases"])
-    if module._diff:
-        after = diff_view(flatten_settings(settings), mappings, sorted(params["aliases"]))
-        result["diff"] = dict(before={}, after=after)
     if not module.check_mode:
+        # The result says created only once the server did create it: a refused create changed nothing.
         client.indices.create(
             index=name,
             settings=settings or None,
@@ -396,6 +396,11 @@ def ensure_created(module, client, name, wanted, result):
             aliases=params["aliases"] or None,
             wait_for_active_shards=params["wait_for_active_shards"],
         )
+    result.update(changed=True, created=True, fields_added=sorted((mappings.get("properties") or {})))
+    result["aliases_changed"] = sorted(params["aliases"])
+    if module._diff:
+        after = diff_view(flatten_settings(settings), mappings, sorted(params["aliases"]))
+        result["diff"] = dict(before={}, after=after)
     module.exit_json(**result)
 
 
@@ -439,6 +444,15 @@ def ensure_updated(module, client, name, wanted, result):
     module.exit_json(**result)
 
 
+def option_problems(params):
+    """Everything wrong with the options that can be told before asking a cluster (pure)."""
+    problems = index_name_problems(params["name"], "name")
+    copy = params.get("copy_from") or {}
+    if copy.get("index") is not None and not str(copy["index"]).strip():
+        problems.append("copy_from.index is empty; give the name of the source index")
+    return problems
+
+
 def main():
     module = ElasticsearchModule(
         argument_spec=dict(
@@ -453,11 +467,14 @@ def main():
         supports_check_mode=True,
     )
     name = module.params["name"]
-    client = module.client
     result = dict(
         changed=False, index=name, created=False, deleted=False, settings_changed={}, fields_added=[], aliases_changed=[],
         settings_dropped=[],
     )
+    problems = option_problems(module.params)
+    if problems:
+        module.fail_json(msg="Invalid options: %s. Nothing was changed." % "; ".join(problems), **result)
+    client = module.client
     try:
         if module.params["state"] == "absent":
             ensure_absent(module, client, name, result)

@@ -365,7 +365,7 @@ dest_count:
 import time
 from urllib.parse import quote
 
-from ansible_collections.esops.migration.plugins.module_utils._connection import ElasticsearchModule
+from ansible_collections.esops.migration.plugins.module_utils._connection import ElasticsearchModule, redact_url
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     COUNTERS,
     DATE_TYPES,
@@ -375,11 +375,14 @@ from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     build_reindex_body,
     combine_queries,
     dest_index_name,
+    dest_name_problems,
+    dest_template_problems,
     documents_written,
     needs_resolution,
     partition_bounds,
     partition_clauses,
     redact_body,
+    rename_problems,
     summarise_failures,
     supports_remote_api_key,
     task_progress,
@@ -464,6 +467,17 @@ def partitions_of(module, source, index):
     return partition_clauses(field, kind, bounds)
 
 
+def check_dest_names(module, indices):
+    """Fail, before any copy starts, when a source index would be written into a name that is not one index."""
+    params = module.params
+    names = [dest_index_name(params["dest_index"], index, params["rename_pattern"], params["rename_replacement"])
+             for index in indices]
+    problems = dest_name_problems(names)
+    if problems:
+        module.fail_json(msg="Invalid destination: %s. Nothing was copied; change dest_index or rename_pattern."
+                         % "; ".join(problems), **EMPTY_RESULT)
+
+
 def plan_jobs(module):
     """One CopyJob per source index (and per partition of it)."""
     params = module.params
@@ -473,6 +487,7 @@ def plan_jobs(module):
     indices = resolve_source_indices(module, source) if several else names
     api_key_in_body = bool(params["remote"].get("api_key")) and supports_remote_api_key(
         module.client.info()["version"]["number"])
+    check_dest_names(module, indices)
     jobs = []
     for index in indices:
         dest = dest_index_name(params["dest_index"], index, params["rename_pattern"], params["rename_replacement"])
@@ -493,7 +508,9 @@ def predict(module):
     client = module.client
     result = dict(EMPTY_RESULT, dest_count=0)
     changed = False
-    for index in resolve_source_indices(module, source):
+    indices = resolve_source_indices(module, source)
+    check_dest_names(module, indices)
+    for index in indices:
         dest = dest_index_name(params["dest_index"], index, params["rename_pattern"], params["rename_replacement"])
         source_count = source.count(index=index, query=params["query"])["count"]
         if params["max_docs"]:
@@ -602,6 +619,8 @@ def validate(params):
         problems.append("tune_dest needs wait=true, since the settings are restored when the copy ends")
     if needs_resolution(params["source_index"]) and "{index}" not in params["dest_index"] and params["rename_pattern"]:
         problems.append("rename_pattern needs {index} in dest_index")
+    problems += dest_template_problems(params["dest_index"])
+    problems += rename_problems(params["rename_pattern"], params["rename_replacement"])
     return problems
 
 
@@ -635,7 +654,7 @@ def main():
     problems = validate(params)
     if problems:
         module.fail_json(msg="Invalid options: %s." % "; ".join(problems), **EMPTY_RESULT)
-    what = "Reindex of %s from %s" % (", ".join(params["source_index"]), params["remote"]["host"])
+    what = "Reindex of %s from %s" % (", ".join(params["source_index"]), redact_url(params["remote"]["host"]))
     try:
         if module.check_mode:
             module.exit_json(**predict(module))

@@ -26,6 +26,9 @@ description:
   - C(${VAR}) environment variable placeholders elsewhere in the file are left as they are, and an entry such as
     V(${SOURCE_HOST}:9200) is accepted (Elasticsearch substitutes the variable before it reads the setting).
   - Runs on the destination node (the host whose file is edited); it needs no connection to Elasticsearch.
+  - A symbolic link is followed, the file it points to is edited (and backed up) and the link kept. The file is
+    replaced through a temporary file in its directory; when the directory or the file cannot be written, the
+    module fails naming it before writing anything.
 author:
   - esops.migration contributors (@esops)
 requirements:
@@ -248,15 +251,33 @@ def read_text(module, path, create):
         module.fail_json(msg="Cannot read %s: %s" % (path, exc))
 
 
+def writable_problem(path):
+    """Why the file at `path` (already resolved) cannot be replaced atomically, or None (checked before writing)."""
+    directory = os.path.dirname(path)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return ("cannot create a file in %s, where %s is replaced through a temporary file: make the directory "
+                "writable for the user running the module (become: true; check its mode, an immutable attribute "
+                "set with chattr +i, or a read-only mount)" % (directory, os.path.basename(path)))
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        return ("%s cannot be replaced: make it writable for the user running the module (become: true; check its "
+                "mode, an immutable attribute set with chattr +i, or a read-only mount)" % path)
+    return None
+
+
 def write_text(module, path, text):
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, tmp_path = tempfile.mkstemp(prefix=".elasticsearch.yml.", dir=directory)
+    """Replace the file at `path` (already resolved) with `text`, atomically; on failure nothing is left behind."""
+    directory = os.path.dirname(path)
+    try:
+        handle, tmp_path = tempfile.mkstemp(prefix=".elasticsearch.yml.", dir=directory)
+    except OSError as exc:
+        module.fail_json(msg="Cannot write %s: no temporary file can be created in %s (%s). Make the directory "
+                         "writable for the user running the module. Nothing was written." % (path, directory, exc))
+    module.add_cleanup_file(tmp_path)  # removed by fail_json too, should atomic_move fail
     try:
         with os.fdopen(handle, "wb") as tmp:
             tmp.write(text.encode("utf-8"))
     except OSError as exc:
-        os.unlink(tmp_path)
-        module.fail_json(msg="Cannot write a temporary file in %s: %s" % (directory, exc))
+        module.fail_json(msg="Cannot write a temporary file in %s: %s. Nothing was written." % (directory, exc))
     module.atomic_move(tmp_path, path)
 
 
@@ -302,9 +323,14 @@ def main():
     if module._diff:
         result["diff"] = dict(before=masked(text), after=masked(new_text), before_header=path, after_header=path)
     if changed and not module.check_mode:
+        # A symlinked file (configuration managed elsewhere) is edited at its target, and the link kept.
+        target = os.path.realpath(path)
+        problem = writable_problem(target)
+        if problem:
+            module.fail_json(msg="%s: %s. Nothing was written." % (path, problem), **result)
         if params["backup"] and existing is not None:
-            result["backup_file"] = module.backup_local(path)
-        write_text(module, path, new_text)
+            result["backup_file"] = module.backup_local(target)
+        write_text(module, target, new_text)
     module.exit_json(**result)
 
 

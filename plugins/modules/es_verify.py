@@ -19,6 +19,7 @@ description:
     when a full pass costs too much.
   - From V(ids) up, the mappings are compared too, fields missing from the destination and fields whose type differs
     fail the check (fields only in the destination are reported).
+  - A comparison that read fewer documents than the counts (or the sample) call for fails, it never passes.
   - Fails with a message giving the numbers (how many documents each side has, how many are missing, extra or
     different, and the first ids of each); returns the figures when everything matches.
   - Memory holds only documents seen on one side and not yet on the other, at most O(memory_limit) of them; beyond
@@ -107,15 +108,15 @@ options:
     choices: [count, ids, content, sample]
     default: count
   sample_size:
-    description: Number of random source documents compared with O(level=sample).
+    description: Number of random source documents compared with O(level=sample). At least 1.
     type: int
     default: 100
   max_report:
-    description: How many ids of missing, extra and mismatching documents to return (and name in the message).
+    description: How many ids of missing, extra and mismatching documents to return (and name in the message), at least 1.
     type: int
     default: 10
   batch_size:
-    description: Documents fetched per request from each side when streaming.
+    description: Documents fetched per request from each side when streaming. At least 1.
     type: int
     default: 5000
   compare_mappings:
@@ -123,7 +124,8 @@ options:
     type: bool
     default: true
   memory_limit:
-    description: Documents held in memory while waiting for their twin before they move to a temporary SQLite file.
+    description:
+      - Documents held in memory while waiting for their twin before they move to a temporary SQLite file, at least 1.
     type: int
     default: 200000
   stream_with:
@@ -247,8 +249,10 @@ from ansible_collections.esops.migration.plugins.module_utils._verify import (
     DocumentComparison,
     compare_counts,
     compare_mappings,
+    coverage_problems,
     document_problems,
     mapping_problems,
+    option_problems,
     source_digest,
 )
 
@@ -388,6 +392,9 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    problems = option_problems(params)
+    if problems:
+        module.fail_json(msg="Invalid options: %s." % "; ".join(problems), match=False)
     source = params["source"]
     source_index, dest_index, level = source["index"], params["dest_index"], params["level"]
     query = params["query"]
@@ -425,12 +432,14 @@ def main():
             result.update(outcome)
             # Missing/extra ids say more than the count difference they explain.
             problems = [problem for problem in problems if problem != message] + document_problems(outcome, level)
+            problems += coverage_problems(level, outcome, source_count, dest_count)
         elif level == "sample":
             action = "Comparing a sample"
             outcome = compare_sample(source_client, dest_client, source_index, dest_index, query,
                                      params["sample_size"], params["max_report"])
             result.update(outcome)
             problems += document_problems(outcome, level)
+            problems += coverage_problems(level, outcome, source_count, dest_count, params["sample_size"])
     except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
         module.fail_on_error(exc, action)
     result["match"] = not problems

@@ -100,3 +100,50 @@ def test_wrong_password_fails_with_status_and_reason_without_leaking_it(dest, in
 def test_an_unreachable_cluster_says_so(index_args):
     result = run_module("es_index", dict(index_args, hosts=["http://127.0.0.1:9"], max_retries=0)).result
     assert result["failed"] and "cannot reach Elasticsearch" in result["msg"]
+
+
+# --- issue 13: a name is one concrete index; a refused create changed nothing ---------------------------------
+
+VICTIMS = ("victim_a", "victim_b")
+
+
+@pytest.fixture()
+def victims(dest):
+    """Two indices a wildcard would match, on a cluster that allows wildcard deletes (7.x default, made explicit)."""
+    dest.client.cluster.put_settings(persistent={"action.destructive_requires_name": False})
+    for name in VICTIMS + ("badxstar",):
+        dest.client.options(ignore_status=400).indices.create(index=name)
+    yield VICTIMS
+    dest.client.cluster.put_settings(persistent={"action.destructive_requires_name": None})
+    for name in VICTIMS + ("badxstar",):
+        dest.client.options(ignore_status=404).indices.delete(index=name)
+
+
+@pytest.mark.parametrize("name, state", [("victim_*", "absent"), ("victim_a,victim_b", "absent"), ("_all", "absent"),
+                                         ("victim_*", "present")])
+def test_a_name_the_server_would_expand_is_refused_before_any_call(dest, victims, name, state):
+    result = run_module("es_index", dict(dest.connection(), name=name, state=state)).result
+    assert result["failed"] and result["changed"] is False and result["deleted"] is False, result
+    assert "Invalid options" in result["msg"] and "name %r" % name in result["msg"], result["msg"]
+    for victim in victims:
+        assert dest.client.indices.exists(index=victim), "%s was deleted by name %r" % (victim, name)
+
+
+def test_a_wildcard_matching_an_existing_index_is_refused_not_a_key_error(dest, victims):
+    result = run_module("es_index", dict(dest.connection(), name="bad*star")).result
+    assert result["failed"] and result["changed"] is False
+    assert "KeyError" not in result["msg"] and "'bad*star'" in result["msg"] and "expands" in result["msg"]
+
+
+def test_an_invalid_name_fails_before_any_call_and_reports_nothing_created(dest):
+    result = run_module("es_index", dict(dest.connection(), name="Bad_Upper")).result
+    assert result["failed"] and result["changed"] is False and result["created"] is False
+    assert "lower case" in result["msg"] and "'bad_upper'" in result["msg"]
+    assert not dest.client.indices.exists(index="bad_upper")
+
+
+def test_a_create_the_server_refuses_reports_changed_false(dest, index_args):
+    result = run_module("es_index", dict(index_args, settings={"number_of_shards": 0})).result
+    assert result["failed"] and "number_of_shards" in result["msg"]
+    assert result["changed"] is False and result["created"] is False, result
+    assert not dest.client.indices.exists(index=INDEX)

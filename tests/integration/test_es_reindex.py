@@ -145,3 +145,46 @@ def test_document_failures_fail_the_task_with_the_first_ones_summarised(copy_set
     assert result["failed"]
     assert "failure(s)" in result["msg"] and "mapper_parsing_exception" in result["msg"]
     assert result["failures"] and result["created"] < 6
+
+
+# --- issue 13: names checked before starting, the server's real reason first -----------------------------------
+
+
+def test_a_dest_index_the_server_would_expand_is_refused_before_any_copy(copy_setup):
+    source, dest, args = copy_setup
+    result = run_module("es_reindex", dict(args, dest_index="bad*")).result
+    assert result["failed"] and result["changed"] is False
+    assert "dest_index 'bad*'" in result["msg"] and "expands" in result["msg"], result["msg"]
+    assert "auto_create" not in result["msg"] and not result["copies"]
+    assert not dest.client.tasks.list(actions="indices:data/write/reindex")["nodes"]
+
+    renamed = run_module("es_reindex", dict(args, source_index=[PRODUCT_INDEX[:-1] + "*"], dest_index="{index}",
+                                            rename_pattern="^(.*)$", rename_replacement=r"Upper_\1")).result
+    assert renamed["failed"] and "dest_index 'Upper_index'" not in renamed["msg"]
+    assert "destination index 'Upper_%s'" % PRODUCT_INDEX in renamed["msg"], renamed["msg"]
+    assert not dest.client.indices.exists(index="upper_%s" % PRODUCT_INDEX)
+
+
+def test_a_bad_rename_pattern_names_the_option(copy_setup):
+    source, dest, args = copy_setup
+    result = run_module("es_reindex", dict(args, rename_pattern="([")).result
+    assert result["failed"] and "rename_pattern '(['" in result["msg"] and "regular expression" in result["msg"]
+
+
+def test_a_remote_error_leads_with_the_reason_in_words_and_keeps_the_json(copy_setup):
+    source, dest, args = copy_setup
+    result = run_module("es_reindex", dict(args, source_index="no_such_source_index")).result
+    assert result["failed"]
+    reason = "the source cluster answered HTTP 404: index_not_found_exception: no such index [no_such_source_index]"
+    assert reason in result["msg"], result["msg"]
+    assert result["msg"].index(reason) < result["msg"].index('{"error"')  # the JSON is kept, after the words
+
+
+def test_document_failures_lead_with_the_deepest_cause(copy_setup):
+    source, dest, args = copy_setup
+    dest.client.indices.create(index=DEST_INDEX, mappings={"properties": {"annual_rate": {"type": "float"}}})
+    result = run_module("es_reindex", args).result
+    cause = result["failures"][0]["cause"]
+    assert cause["type"] == "mapper_parsing_exception" and cause["caused_by"]["type"]  # what the server sent
+    deepest = cause["caused_by"]["type"]
+    assert result["msg"].index(deepest) < result["msg"].index("mapper_parsing_exception"), result["msg"]

@@ -150,3 +150,32 @@ def test_dest_query_all_compares_the_subset_with_the_whole_destination(copied):
     result = verify(args, "ids", query=query, dest_query_all=True)
     assert result["failed"] and result["source_count"] == subset and result["dest_count"] == 6
     assert result["extra"] == 6 - subset
+
+
+# --- issue 13: a verification that compared nothing never passes ---------------------------------------------
+
+
+@pytest.fixture()
+def one_missing_one_extra(copied):
+    """Same counts on both sides, but dest lacks one source document and holds one the source does not."""
+    source, dest, args = copied
+    dest.client.delete(index=DEST_INDEX, id=PRODUCT_IDS[0])
+    dest.client.index(index=DEST_INDEX, id="extra", document={"productName": "extra"}, refresh=True)
+    return source, dest, args
+
+
+@pytest.mark.parametrize("options", [dict(level="ids", batch_size=0), dict(level="sample", sample_size=0),
+                                     dict(level="ids", memory_limit=0), dict(level="content", max_report=0)])
+def test_a_count_option_below_one_is_refused(one_missing_one_extra, options):
+    source, dest, args = one_missing_one_extra
+    result = run_module("es_verify", dict(args, **options)).result
+    assert result["failed"] and result["match"] is False, result
+    option = [name for name in options if name != "level"][0]
+    assert "%s must be at least 1, not 0" % option in result["msg"]
+
+
+def test_ids_with_a_missing_and_an_extra_document_fails(one_missing_one_extra):
+    source, dest, args = one_missing_one_extra
+    result = run_module("es_verify", dict(args, level="ids", batch_size=2)).result
+    assert result["failed"] and result["match"] is False
+    assert (result["missing"], result["extra"], result["compared"]) == (1, 1, 5)

@@ -12,6 +12,7 @@ from ansible_collections.esops.migration.plugins.module_utils._connection import
     describe_error,
     error_type,
     redact_url,
+    url_secrets,
 )
 
 # --- connection_argument_spec ------------------------------------------------------------------------------
@@ -90,6 +91,9 @@ def test_credentials_in_host_without_scheme_are_reported_without_the_password():
         ("https://elastic@es.example.com", "https://es.example.com"),
         ("http://es:9200", "http://es:9200"),
         ("es:9200", "es:9200"),
+        ("elastic:s3cret@es:9200", "es:9200"),
+        ("http://elastic:p@ss@es:9200/x", "http://es:9200/x"),
+        ("http://elastic:s3/cret@es:9200", "http://es:9200"),
     ],
 )
 def test_redact_url(url, shown):
@@ -230,3 +234,10 @@ def test_error_type():
     assert error_type({"error": "boom"}) is None
     assert error_type(None) is None
     assert error_type("text") is None
+
+
+def test_url_secrets_finds_passwords_in_nested_urls_only():
+    params = dict(hosts=["http://es:9200", "http://u:first@es:9200"], remote=dict(host="second-pw@es:9200"),
+                  copy_from=dict(hosts=["https://u:third@es:9200/p"]), password="not-a-url", headers={"a": "b"})
+    assert url_secrets(params) == {"first", "third"}  # 'second-pw@' has no password part, only a user name
+    assert url_secrets({}) == set() and url_secrets([]) == set() and url_secrets(None) == set()

@@ -315,3 +315,52 @@ def test_remote_error_hint_names_host_when_unreachable():
 @pytest.mark.parametrize("text", ["mapper_parsing_exception", "", None])
 def test_remote_error_hint_other(text):
     assert remote_error_hint(text, "h") is None
+
+
+# --- issue 13: names, rename options, failures and remote errors in words ----------------------------------------
+
+from ansible_collections.esops.migration.plugins.module_utils._reindex import (  # noqa: E402
+    dest_name_problems,
+    dest_template_problems,
+    remote_error_reason,
+    rename_problems,
+    validate_remote_host as _validate_remote_host,
+)
+
+
+def test_dest_template_is_checked_with_index_filled_in():
+    assert dest_template_problems("{index}") == [] and dest_template_problems("restored-{index}") == []
+    assert "expands" in dest_template_problems("bad*")[0] and "dest_index" in dest_template_problems("bad*")[0]
+    assert dest_name_problems(["ok", "Upper"]) and dest_name_problems(["ok", "fine"]) == []
+
+
+def test_rename_problems_name_the_option():
+    assert "rename_pattern '(['" in rename_problems("([", "")[0]
+    assert "rename_replacement" in rename_problems("^(a)$", r"\2")[0]
+    assert rename_problems("^logs-(.*)", r"archive-\1") == [] and rename_problems(None, "") == []
+
+
+def test_failures_lead_with_the_deepest_cause():
+    # As Elasticsearch 7.17 answers a reindex into "bad*" (recorded from a real node).
+    failure = {"index": "bad*", "id": "1", "status": 403, "cause": {
+        "type": "security_exception", "reason": "action [indices:admin/auto_create] is unauthorized for user [u]",
+        "caused_by": {"type": "illegal_argument_exception",
+                      "reason": "the action indices:admin/auto_create does not support wildcards"}}}
+    text = summarise_failures([failure])
+    assert text.startswith("[1] illegal_argument_exception: the action indices:admin/auto_create does not support")
+    assert "(reported as security_exception" in text
+
+
+def test_remote_error_reason_in_words():
+    error = ('status_exception: body={"error":{"type":"index_not_found_exception","reason":"no such index [x]"},'
+             '"status":404}; caused by response_exception: ...')
+    assert remote_error_reason(error) == (
+        "the source cluster answered HTTP 404: index_not_found_exception: no such index [x]")
+    assert remote_error_reason("connect_exception: Connection refused") is None
+    assert remote_error_reason('body={"error" broken') is None
+
+
+def test_remote_host_messages_never_show_the_password():
+    for host in ("http://u:pw-123@h:9200", "u:pw-123@h:9200", "ftp://u:pw-123@h", "http://u:pw-123@h"):
+        problems = _validate_remote_host(host)
+        assert problems and "pw-123" not in " ".join(problems), problems

@@ -29,3 +29,36 @@ def test_empty_destination():
     result, message = compare_counts("logs", 5, "logs-v2", 0)
     assert result["match"] is False
     assert "5 missing" in message
+
+
+# --- option_problems / coverage_problems (issue 13) -------------------------------------------------------------
+
+from ansible_collections.esops.migration.plugins.module_utils._verify import (  # noqa: E402
+    coverage_problems,
+    option_problems,
+)
+
+
+def test_every_count_option_must_be_at_least_one():
+    params = dict(batch_size=0, sample_size=-1, max_report=0, memory_limit=0)
+    problems = option_problems(params)
+    assert [problem.split()[0] for problem in problems] == ["batch_size", "sample_size", "max_report", "memory_limit"]
+    assert option_problems(dict(batch_size=1, sample_size=1, max_report=1, memory_limit=1)) == []
+
+
+def outcome(compared, missing=0, extra=0):
+    return dict(compared=compared, missing=missing, extra=extra)
+
+
+def test_a_stream_that_read_nothing_never_passes():
+    assert coverage_problems("ids", outcome(0), 6, 6)
+    assert coverage_problems("content", outcome(5, missing=1), 6, 7)  # one destination document unread
+    assert coverage_problems("ids", outcome(5, missing=1, extra=1), 6, 6) == []
+
+
+def test_a_short_sample_never_passes():
+    assert coverage_problems("sample", outcome(0), 6, 6, sample_size=0) == []  # refused earlier by option_problems
+    assert coverage_problems("sample", outcome(0), 6, 6, sample_size=100)
+    assert coverage_problems("sample", outcome(5, missing=1), 6, 6, sample_size=100) == []
+    assert coverage_problems("sample", outcome(3), 6, 6, sample_size=3) == []
+    assert coverage_problems("count", outcome(0), 6, 6) == []

@@ -758,3 +758,34 @@ def test_mask_setting_hides_the_value_only():
     assert "s3cret" not in masked
     assert mask_setting("a: 1\n", "reindex.ssl.key_passphrase") == "a: 1\n"
     assert mask_setting("a: [b\n", "reindex.ssl.key_passphrase") == "a: [b\n"  # unparsable: left for the caller
+
+
+# --- issue 13: validation that tells the truth ---------------------------------------------------------------
+
+
+
+@pytest.mark.parametrize("entry", ["h:99999", "h:0", "h:65536", "[::1]:70000"])
+def test_ports_outside_1_to_65535_are_refused(entry):
+    assert "1 to 65535" in entry_problem(entry)
+
+
+@pytest.mark.parametrize("entry", ["h:1", "h:65535", "h:*", "[::1]:9200"])
+def test_ports_inside_the_range_pass(entry):
+    assert entry_problem(entry) is None
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["*", "**", "*:9200", "*:*", "h", "http://h:9200", "h:9200/x", "h :9200", "h:99999", "*.example.com",
+     "{'host': 'h', 'port': 9200}", "{'h': 9200}", "[::1]", ":9200"],
+)
+def test_every_advised_value_is_one_the_module_accepts(entry):
+    problem = entry_problem(entry)
+    assert problem
+    for advice in re.findall(r"(?:use|such as) '([^']*)'", problem):
+        assert entry_problem(advice) is None, (entry, problem, advice)
+
+
+def test_a_mapping_given_as_an_entry_is_told_to_be_a_string():
+    problem = entry_problem("{'host': 'a', 'port': 9200}")
+    assert "not a string" in problem and "several entries" not in problem
