@@ -2,8 +2,13 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 ESLOCAL := $(PY) tools/eslocal.py
+# The other end of the controller matrix: ansible-core 2.21 on Python 3.13 (tools/setup.sh builds it).
+VENV_221 := .venv-2.21
+COLLECTION_LINK := .build/collections/ansible_collections/esops/migration
+ARTEFACT := .build/dist/esops-migration-$(shell sed -n 's/^version: *//p' galaxy.yml).tar.gz
 
-.PHONY: setup demo demo-stop test unit integration molecule sanity units-ansible-test lint changelog-lint docs bench clean
+.PHONY: setup demo demo-stop test unit integration molecule sanity units-ansible-test lint changelog-lint docs bench clean \
+	controller-2.21 unit-2.21 sanity-2.21 demo-2.21 artefact galaxy-import ee-introspect docs-lint collection-link
 
 setup:
 	@bash tools/setup.sh
@@ -20,8 +25,11 @@ demo: setup
 demo-stop:
 	$(ESLOCAL) stop source dest
 
-# The whole test suite: unit + integration tests on real clusters, ansible-test sanity and units, ansible-lint.
-test: setup unit integration molecule sanity units-ansible-test lint changelog-lint
+# The whole test suite: unit + integration tests on real clusters, ansible-test sanity and units, ansible-lint
+# (controller: ansible-core 2.19 on Python 3.11), the same on ansible-core 2.21 (Python 3.13) minus what does
+# not depend on the controller, and the checks Galaxy and ansible-builder make on the built artefact.
+test: setup unit integration molecule sanity units-ansible-test lint changelog-lint controller-2.21 \
+	galaxy-import ee-introspect docs-lint
 
 unit:
 	$(PY) -m pytest -q tests/unit
@@ -46,7 +54,61 @@ sanity:
 units-ansible-test:
 	bash tools/sanity.sh --units
 
-lint:
+# ansible-core 2.21 on Python 3.13: unit tests, ansible-test sanity of 2.21 (on the controller's Python only:
+# the other versions' compile and import run in `make sanity`), and the demo with 2.21's ansible-playbook
+# (tests/integration/test_role_migration.py runs playbooks/demo.yml as `make demo` does, then again, which
+# must report changed=0) plus the role's switches given as strings on the command line.
+controller-2.21: unit-2.21 sanity-2.21 demo-2.21
+
+unit-2.21:
+	$(VENV_221)/bin/python -m pytest -q tests/unit
+
+# ansible-test keeps each sanity test's virtualenv in ~/.ansible/test/venv, reused while its requirements stay the
+# same, and pip its wheels in ~/.cache/pip: keep both between CI runs (on the 2-core CI machine the first run of
+# sanity-2.21 took 14 min, the next ones 75 s).
+sanity-2.21:
+	ANSIBLE_TEST=$(CURDIR)/$(VENV_221)/bin/ansible-test SANITY_PYTHONS= bash tools/sanity.sh
+
+demo-2.21:
+	$(VENV_221)/bin/python -m pytest -q --durations=5 tests/integration/test_role_migration.py \
+	  -k "demo_migrates or booleans_given_as_strings"
+
+collection-link:
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@ln -sfn $(CURDIR) $(COLLECTION_LINK)
+
+# The artefact as Galaxy receives it.
+artefact:
+	@rm -rf .build/dist
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path .build/dist .
+
+# galaxy-importer's checks on the artefact that need no container runtime (tools/galaxy-importer.cfg):
+# metadata, ansible-doc of every plugin, role README and argument specs, ansible-lint, changelog. It writes
+# .build/importer_result.json.
+galaxy-import: artefact
+	cd .build && PATH=$(CURDIR)/$(VENV)/bin:$$PATH GALAXY_IMPORTER_CONFIG=$(CURDIR)/tools/galaxy-importer.cfg \
+	  $(CURDIR)/$(PY) -m galaxy_importer.main $(CURDIR)/$(ARTEFACT)
+
+# What ansible-builder puts in an execution environment for this collection, read from the installed artefact's
+# meta/execution-environment.yml (requirements.txt, bindep.txt); fails when the collection's requirements are
+# not found there.
+ee-introspect: artefact
+	@rm -rf .build/ee && mkdir -p .build/ee
+	@tar tzf $(ARTEFACT) | grep -qx 'meta/execution-environment.yml' || \
+	  { echo "ee-introspect: meta/execution-environment.yml is not in $(ARTEFACT) (galaxy.yml build_ignore?)"; exit 1; }
+	$(VENV)/bin/ansible-galaxy collection install --offline -p .build/ee/collections $(ARTEFACT) >/dev/null
+	$(VENV)/bin/ansible-builder introspect --sanitize .build/ee/collections \
+	  --write-pip .build/ee/requirements.txt --write-bindep .build/ee/bindep.txt
+	@grep -q '^elasticsearch.*# from collection esops.migration' .build/ee/requirements.txt || \
+	  { echo "ee-introspect: ansible-builder found no Python requirement of esops.migration in the artefact"; exit 1; }
+
+# antsibull-docs' checks of the collection's docs: changelog, extra docs, and every plugin's and role's
+# documentation (--plugin-docs, through ansible-doc).
+docs-lint: collection-link
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections \
+	  $(VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs $(COLLECTION_LINK)
+
+lint: collection-link
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections $(VENV)/bin/ansible-lint --profile production --offline
 
 changelog-lint:

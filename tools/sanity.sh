@@ -3,14 +3,16 @@
 # (the path ansible-test requires), outside this git tree so ansible-test lists the copied files.
 #
 #   bash tools/sanity.sh [ARGS...]          ansible-test sanity, extra ARGS passed on
-#   bash tools/sanity.sh --units [ARGS...]  ansible-test units --venv --python 3.11 on tests/unit
+#   bash tools/sanity.sh --units [ARGS...]  ansible-test units --venv on tests/unit, controller Python
 #
-# Sanity runs once: every test on the controller's Python 3.11, and the tests that depend on the
+# ANSIBLE_TEST picks the ansible-core under test (default: .venv's, 2.19 on Python 3.11; make
+# sanity-2.21 gives .venv-2.21's). The controller Python is the one of that ansible-test's venv.
+# Sanity runs once: every test on the controller's Python, and the tests that depend on the
 # Python version (compile, import) also on every other version ansible-core supports as a target
-# (3.8 to 3.13) that is installed here. An interpreter counts when it runs and has venv and
+# (3.8 to 3.13 for 2.19) that is installed here. An interpreter counts when it runs and has venv and
 # ensurepip; it is looked up on PATH and in pyenv's versions (pyenv shims of versions that are not
 # selected exist on PATH but fail, so each candidate is tried). SANITY_PYTHONS="3.12 3.13" limits
-# the extra versions ("" for 3.11 only).
+# the extra versions ("" for the controller's only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ANSIBLE_TEST=${ANSIBLE_TEST:-$PWD/.venv/bin/ansible-test}
@@ -39,7 +41,10 @@ git -C "$copy" init -q && git -C "$copy" add -A
 
 # ansible-test bootstraps pip in each sanity venv with a script from ci-files.testing.ansible.com;
 # give it the local stand-in instead (see tools/ansible_test_get_pip.py).
-ansible_test_dir=$("$(dirname "$ANSIBLE_TEST")/python" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')
+ansible_test_python=$(dirname "$ANSIBLE_TEST")/python
+ansible_test_dir=$("$ansible_test_python" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')
+controller=$("$ansible_test_python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+controller_base=$("$ansible_test_python" -c 'import sys; print(getattr(sys, "_base_executable", sys.executable))')
 pip_version=$(grep -oP "pip='\K[0-9.]+" "$ansible_test_dir/_internal/python_requirements.py")
 mkdir -p ~/.ansible/test/cache
 cp tools/ansible_test_get_pip.py ~/.ansible/test/cache/get_pip_"${pip_version//./_}".py
@@ -58,17 +63,20 @@ find_python() {
   return 0
 }
 
-cd "$copy"
-if [ "$command" = units ]; then
-  exec "$ANSIBLE_TEST" units --venv --python 3.11 --requirements --color no "$@"
-fi
-
-# ansible-test also looks the target versions up by name on PATH (e.g. to create the import
-# test's virtualenv): put the interpreters found first on PATH, ahead of any pyenv shim.
+# ansible-test looks the controller's and the target versions up by name on PATH (e.g. to create
+# the import test's virtualenv): put the interpreters found first on PATH, ahead of any pyenv shim.
 mkdir -p "$root/bin"
 export PATH="$root/bin:$PATH"
-targets=(--target-python 3.11)
-for version in ${SANITY_PYTHONS-3.8 3.9 3.10 3.12 3.13}; do
+ln -s "$controller_base" "$root/bin/python$controller"
+
+cd "$copy"
+if [ "$command" = units ]; then
+  exec "$ANSIBLE_TEST" units --venv --python "$controller" --requirements --color no "$@"
+fi
+
+targets=(--target-python "$controller")
+for version in ${SANITY_PYTHONS-3.8 3.9 3.10 3.11 3.12 3.13}; do
+  [ "$version" != "$controller" ] || continue
   python=$(find_python "$version")
   if [ -n "$python" ]; then
     ln -s "$python" "$root/bin/python$version"
@@ -77,5 +85,6 @@ for version in ${SANITY_PYTHONS-3.8 3.9 3.10 3.12 3.13}; do
     echo "tools/sanity.sh: no usable python$version here, sanity skips it"
   fi
 done
-echo "tools/sanity.sh: all tests on Python 3.11; version-dependent tests on:" "${targets[@]}"
-"$ANSIBLE_TEST" sanity --controller origin:python=venv/3.11 "${targets[@]}" --color no "$@"
+echo "tools/sanity.sh: ansible-test $("$ANSIBLE_TEST" --version), all tests on Python $controller;" \
+  "version-dependent tests on:" "${targets[@]}"
+"$ANSIBLE_TEST" sanity --controller "origin:python=venv/$controller" "${targets[@]}" --color no "$@"

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine for the demo and the tests: a Python >= 3.11 virtualenv with the
-# pinned requirements, a JDK 17, Maven and nginx (installed from Debian's packages when missing and
-# we are root), and the Elasticsearch distribution assembled from Maven Central.
+# pinned requirements (.venv, ansible-core 2.19), a second one for the other end of the controller
+# matrix (.venv-2.21: ansible-core 2.21 on Python 3.13), a JDK 17, Maven and nginx (installed from
+# Debian's packages when missing and we are root), and the Elasticsearch distribution assembled
+# from Maven Central. pip keeps downloaded wheels in ~/.cache/pip, so a rebuild downloads nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
+VENV_221=${VENV_221:-.venv-2.21}
 
 find_python() {
     for candidate in "${PYTHON:-}" python3.11 python3.12 python3.13 python3; do
@@ -29,6 +32,37 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# Python 3.13 for ansible-core 2.21 (which needs >= 3.12 on the controller): on PATH, or a pyenv
+# build (pyenv's shims of versions not selected exist on PATH but fail, so each candidate is run).
+find_python313() {
+    local candidate
+    shopt -s nullglob
+    for candidate in $(type -ap python3.13) "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13*/bin/python3.13; do
+        if "$candidate" -c 'import sys, venv, ensurepip; sys.exit(0 if sys.version_info[:2] == (3, 13) else 1)' \
+            >/dev/null 2>&1; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Create or refresh a virtualenv ($1) with $2 from the requirement files $3..., when they changed.
+make_venv() {
+    local venv=$1 python=$2 stamp=$1/.requirements.sha256 wanted
+    shift 2
+    wanted=$(cat requirements.txt "$@" | sha256sum | cut -d' ' -f1)
+    if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+        echo "setup: creating $venv with $python" >&2
+        "$python" -m venv "$venv"
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+        for requirements in "$@"; do
+            "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements"
+        done
+        echo "$wanted" >"$stamp"
+    fi
+}
+
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
@@ -45,15 +79,21 @@ if ! python=$(find_python); then
     python=$(find_python) || { echo "setup: Python >= 3.11 is required" >&2; exit 1; }
 fi
 
-stamp="$VENV/.requirements.sha256"
-wanted=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
-if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    echo "setup: creating $VENV with $python" >&2
-    "$python" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
-    echo "$wanted" >"$stamp"
+make_venv "$VENV" "$python" requirements-dev.txt
+
+if ! python313=$(find_python313); then
+    if apt-cache show python3.13-venv >/dev/null 2>&1; then
+        apt_install python3.13 python3.13-venv
+    fi
+    python313=$(find_python313) || {
+        echo "setup: the ansible-core 2.21 controller ($VENV_221) needs Python 3.13, found neither python3.13" \
+            "on PATH nor ${PYENV_ROOT:-$HOME/.pyenv}/versions/3.13*/bin/python3.13, and this system's packages" \
+            "have none: install it (pyenv install 3.13, or apt-get install python3.13 python3.13-venv on" \
+            "Debian 13) and run again" >&2
+        exit 1
+    }
 fi
+make_venv "$VENV_221" "$python313" requirements-dev-2.21.txt
 
 "$VENV/bin/python" tools/eslocal.py fetch >/dev/null
-echo "setup: ready ($("$VENV/bin/python" --version), $(java -version 2>&1 | head -1), Elasticsearch $("$VENV/bin/python" -c 'import sys; sys.path.insert(0, "tools"); import eslocal; print(eslocal.es_version())'))" >&2
+echo "setup: ready ($("$VENV/bin/python" --version) with ansible-core $("$VENV/bin/python" -c 'import ansible; print(ansible.__version__)'), $("$VENV_221/bin/python" --version) with ansible-core $("$VENV_221/bin/python" -c 'import ansible; print(ansible.__version__)'), $(java -version 2>&1 | head -1), Elasticsearch $("$VENV/bin/python" -c 'import sys; sys.path.insert(0, "tools"); import eslocal; print(eslocal.es_version())'))" >&2

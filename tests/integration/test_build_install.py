@@ -68,11 +68,14 @@ def test_the_artefact_holds_the_collection_and_no_test_or_dev_files(installed):
         names = set(tar.getnames())
     for wanted in ("MANIFEST.json", "meta/runtime.yml", "plugins/modules/es_reindex.py",
                    "plugins/module_utils/_whitelist.py", "roles/remote_reindex/meta/argument_specs.yml",
-                   "playbooks/migrate.yml", "inventories/dev/hosts.yml", "inventories/prod/hosts.yml", "README.md"):
+                   "playbooks/migrate.yml", "inventories/dev/hosts.yml", "inventories/prod/hosts.yml", "README.md",
+                   # What ansible-builder and galaxy-importer read from the artefact.
+                   "meta/execution-environment.yml", "requirements.txt", "bindep.txt", "roles/remote_reindex/README.md"):
         assert wanted in names or "./" + wanted in names or any(name.endswith("/" + wanted) for name in names), wanted
     # inventories/local names tools/eslocal.py, a development tool that does not ship: it stays out too.
     unwanted = [name for name in names
-                if re.search(r"(^|/)(tests|tools|inventories/local|\.venv|\.build|\.ci|\.ansible|\.cache)(/|$)", name)]
+                if re.search(r"(^|/)(tests|tools|inventories/local|\.venv[^/]*|\.build|\.ci|\.ansible|\.cache"
+                             r"|requirements-dev[^/]*)(/|$)", name)]
     assert unwanted == []
 
 

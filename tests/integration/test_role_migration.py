@@ -173,6 +173,34 @@ def test_managed_cluster_mode_checks_the_loaded_whitelist_and_restarts_nothing(w
     assert dest.config_file.read_text() == config_before and dest_pid() == pid_before
 
 
+def test_booleans_given_as_strings_on_the_command_line_are_read_as_booleans(whitelisted, tmp_path):
+    """`-e name=false` gives the string 'false': ansible-core 2.19+ refuses a string as a conditional, and
+    a bare string would be true anyway; the role reads its switches with `| bool`."""
+    source, dest = whitelisted
+    load_product_info(source.client)
+    dest.client.options(ignore_status=404).indices.delete(index="strings_copy")
+    config_before, pid_before = dest.config_file.read_text(), dest_pid()
+    switches = ["remote_reindex_manage_whitelist=false", "remote_reindex_check_whitelist=no",
+                "remote_reindex_verify=false"]
+    run = run_playbook(
+        MIGRATE,
+        [argument for switch in switches for argument in ("-e", switch)],
+        inventory=one_node_inventory(tmp_path),
+        extra_vars=role_vars(source, dest, remote_reindex_indices=[
+            {"source": PRODUCT_INDEX, "dest": "strings_copy", "copy_from": "yes"}]),
+    )
+    assert run.rc == 0, run.output[-3000:]
+    assert dest.client.count(index="strings_copy")["count"] == len(PRODUCT_DOCS)
+    # copy_from "yes": the destination got the source's mapping (annual_rate is a keyword there, not dynamic text).
+    mapping = dest.client.indices.get_mapping(index="strings_copy")["strings_copy"]["mappings"]
+    assert mapping["properties"]["annual_rate"] == {"type": "keyword"}
+    # verify=false: the count comparison was skipped; check_whitelist=no: the loaded whitelist was not read.
+    assert "verify: skipped" in run.output, run.output[-3000:]
+    assert re.search(r"Check that every destination node already allows the source\] \**\nskipping", run.output), (
+        run.output[-3000:])
+    assert dest.config_file.read_text() == config_before and dest_pid() == pid_before
+
+
 def test_role_argument_spec_rejects_a_missing_source_url(tmp_path):
     run = run_playbook(
         MIGRATE,
