@@ -337,8 +337,8 @@ class Cluster:
         """The sort that pages a point in time, or None when this server has no usable point in time."""
         if self.product == ELASTICSEARCH and self.version >= (7, 12, 0):
             return ["_shard_doc"]  # the tiebreaker of 7.12+; before it, search_after could skip documents
-        if self.product == OPENSEARCH and self.version >= OPENSEARCH_PIT_FROM:
-            return list(OPENSEARCH_PIT_SORT)
+        if self.product == OPENSEARCH and OPENSEARCH_SHARD_DOC_FROM and self.version >= OPENSEARCH_SHARD_DOC_FROM:
+            return ["_shard_doc"]
         return None
 
     def open_point_in_time(self, index, keep_alive):
@@ -364,8 +364,10 @@ POINT_IN_TIME_API = {
     OPENSEARCH: dict(open=("_search", "point_in_time"), id="pit_id", close="/_search/point_in_time",
                      close_body=lambda pit_id: {"pit_id": [pit_id]}),
 }
-OPENSEARCH_PIT_FROM = (2, 4, 0)
-OPENSEARCH_PIT_SORT = ("_shard_doc",)
+# OpenSearch has a point in time from 2.4, but no _shard_doc tiebreaker in 2.x (it forked from 7.10, before
+# Elasticsearch 7.12 added it), so search_after over _doc could skip documents: scroll there. Later 3.x sources
+# have a ShardDocSortBuilder; set the first version here once a real node of it has been checked.
+OPENSEARCH_SHARD_DOC_FROM = None
 
 
 def typeless_mappings(mappings, version):

@@ -79,7 +79,8 @@ options:
     default: 200000
   stream_with:
     description:
-      - How to read every document. V(auto) uses a point in time and falls back to scroll when the server refuses it.
+      - How to read every document. V(auto) uses a point in time where the server has one that can page every
+        document (Elasticsearch 7.12 and later) and a scroll elsewhere (Elasticsearch 5.x to 7.11, OpenSearch).
     type: str
     choices: [auto, point_in_time, scroll]
     default: auto
