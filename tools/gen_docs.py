@@ -47,10 +47,27 @@ def fragment(root, name):
         raise ValueError("doc fragment %s is not one of this collection's" % name)
     variable = parts[3].upper() if len(parts) == 4 else "DOCUMENTATION"
     tree = ast.parse((root / "plugins" / "doc_fragments" / ("%s.py" % parts[2])).read_text(encoding="utf-8"))
+    texts = {}  # module-level strings, which a fragment may be composed of (FRAGMENT = r"..." + SHARED)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == variable for target in node.targets):
-            return yaml.safe_load(node.value.value) or {}
-    raise ValueError("doc fragment %s not found" % name)
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if getattr(target, "id", None):
+                    texts[target.id] = string_value(node.value, texts)
+    if texts.get(variable) is None:
+        raise ValueError("doc fragment %s not found" % name)
+    return yaml.safe_load(texts[variable]) or {}
+
+
+def string_value(node, texts):
+    """The value of a string literal, of a name given one before, or of their sum; None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        return texts.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = string_value(node.left, texts), string_value(node.right, texts)
+        return None if left is None or right is None else left + right
+    return None
 
 
 def merged_documentation(root, text):

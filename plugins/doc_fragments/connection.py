@@ -5,6 +5,50 @@
 from __future__ import annotations
 
 
+# Connection suboptions of a source cluster (source_connection_spec in module_utils/_connection.py), indented
+# for the suboptions of a dict option; appended to the SOURCE, COPY_FROM and REINDEX_SOURCE fragments.
+SOURCE_CONNECTION = r"""      hosts:
+        description:
+          - URLs of the source cluster's HTTP endpoints.
+        type: list
+        elements: str
+      username:
+        description: User on the source cluster, with the password suboption.
+        type: str
+      password:
+        description: Password of the username suboption.
+        type: str
+      api_key:
+        description:
+          - API key for the source cluster (C(id:api_key) or its base64 encoding), instead of a username.
+        type: str
+      bearer_token:
+        description: Bearer token for the source cluster, instead of a username or an API key.
+        type: str
+      ca_certs:
+        description: PEM file of the certificate authorities trusted for C(https) source hosts.
+        type: path
+      client_cert:
+        description: PEM client certificate presented to the source cluster.
+        type: path
+      client_key:
+        description: PEM private key of the client_cert suboption.
+        type: path
+      verify_certs:
+        description: Whether to verify the certificate of C(https) source hosts.
+        type: bool
+        default: true
+      request_timeout:
+        description: Seconds to wait for each request to the source (the module's O(request_timeout) when omitted).
+        type: float
+      max_retries:
+        description:
+          - Retries of a request to the source that failed on the connection (the module's O(max_retries) when
+            omitted).
+        type: int
+"""
+
+
 class ModuleDocFragment:
     # Connection options shared by every module that talks to a cluster.
     DOCUMENTATION = r"""
@@ -63,6 +107,89 @@ options:
       - How many times a request that failed on the connection (not on an Elasticsearch error) is retried.
     type: int
     default: 3
+notes:
+  - The module asks each cluster C(GET /) once, and talks to it with the client library made for what it answers,
+    with the same connection options. Elasticsearch 7.14 and later is served by elasticsearch-py (it checks the
+    C(X-Elastic-Product) header those versions send). OpenSearch, and Elasticsearch 5.x to 7.13, are served by
+    opensearch-py, which speaks plain JSON to them; elasticsearch-py 8 refuses OpenSearch and servers before 7.14,
+    and Elasticsearch 5.x/6.x answer its C(compatible-with=8) content type with HTTP 406.
 requirements:
-  - elasticsearch >= 8.13, < 9 (the official Python client; it also talks to 7.17 and 9.x servers)
+  - elasticsearch >= 8.13, < 9 (the official Python client; it talks to Elasticsearch 7.14 to 9.x)
+  - opensearch-py >= 2.4 (only for OpenSearch and for Elasticsearch before 7.14)
 """
+
+    # The second (source) cluster, as the module itself reaches it: es_verify's source, es_index's copy_from and
+    # es_reindex's source share these suboptions (SOURCE_CONNECTION, written once below).
+    SOURCE = r"""
+options:
+  source:
+    description:
+      - The source cluster and index, as the module reaches them.
+      - Without O(source.hosts) the source index is read from the cluster of the module's own connection options.
+      - O(source.request_timeout) and O(source.max_retries) default to the module's O(request_timeout) and
+        O(max_retries).
+    type: dict
+    required: true
+    suboptions:
+      index:
+        description: Index (or pattern) on the source cluster.
+        type: str
+        required: true
+""" + SOURCE_CONNECTION
+
+    COPY_FROM = r"""
+options:
+  copy_from:
+    description:
+      - Create the index from the mappings and index settings of an index on a source cluster.
+      - Copied are the mappings, whole, and the settings such as C(number_of_shards), C(number_of_replicas),
+        C(refresh_interval) and C(analysis).
+      - Never copied are what Elasticsearch sets itself (C(uuid), C(creation_date), C(version.*),
+        C(provided_name), C(history.uuid), C(resize.*), C(shrink.*), C(routing.allocation.initial_recovery.*)),
+        the state of the source index (C(blocks.*), such as the write block of a source made read-only,
+        C(frozen), C(search.throttled), C(verified_before_close), C(store.snapshot.*), C(recovery.type)) and
+        the index lifecycle settings C(lifecycle.*), as the policy may not exist on the destination; set
+        C(lifecycle.name) in O(settings) to attach one.
+      - Ingest pipelines named in C(default_pipeline) or C(final_pipeline) are copied and must exist on the
+        destination; override them with O(settings) (a null value drops them).
+      - O(settings) and O(mappings) are merged on top of the copy, the options winning; a null value removes
+        the copied setting (with everything under it) or mapping parameter.
+      - The index's aliases are not copied; give them in O(aliases).
+      - The mappings of an Elasticsearch 5.x/6.x source lose their type level; a source index with several
+        mapping types is refused.
+      - Without O(copy_from.hosts) the source index is read from the destination cluster, with the module's
+        connection options; the other connection suboptions then need O(copy_from.hosts).
+      - O(copy_from.request_timeout) and O(copy_from.max_retries) default to the module's O(request_timeout) and
+        O(max_retries).
+    type: dict
+    suboptions:
+      index:
+        description:
+          - Name of the source index. An alias must point to exactly one index.
+        type: str
+        required: true
+      keep_allocation:
+        description:
+          - Copy the shard allocation filters C(index.routing.allocation.*) too. They name node attributes
+            of the source cluster, so by default they are dropped.
+        type: bool
+        default: false
+""" + SOURCE_CONNECTION
+
+    REINDEX_SOURCE = r"""
+options:
+  source:
+    description:
+      - The source cluster as the module itself reaches it, to resolve patterns, partitions and the check-mode
+        count. O(remote) is how the destination cluster reaches it; the two differ when, for example, the
+        destination goes through a proxy or another network.
+      - What this leaves out comes from O(remote), host, credentials and headers (when O(source) gives no
+        credentials), and C(ca_certs); certificates are not verified when O(source.verify_certs) or
+        O(remote.verify_certs) is false.
+      - O(source.request_timeout) and O(source.max_retries) default to the module's O(request_timeout) and
+        O(max_retries).
+    type: dict
+    version_added: 0.3.0
+    suboptions:
+""" + SOURCE_CONNECTION
+

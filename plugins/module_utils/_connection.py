@@ -6,17 +6,18 @@
 from __future__ import annotations
 
 import traceback
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-try:
-    from elasticsearch import ApiError, Elasticsearch, TransportError
-except ImportError:  # handled by ElasticsearchModule
-    ApiError = TransportError = Elasticsearch = None
-    ELASTICSEARCH_IMPORT_ERROR = traceback.format_exc()
-else:
-    ELASTICSEARCH_IMPORT_ERROR = None
+from ansible_collections.esops.migration.plugins.module_utils._cluster import (
+    ELASTICSEARCH_IMPORT_ERROR,
+    OPENSEARCH_IMPORT_ERROR,
+    ClusterError,
+    UnsupportedCluster,
+    connect_cluster,
+    elasticsearch_kwargs,
+)
 
 
 def connection_argument_spec():
@@ -34,6 +35,18 @@ def connection_argument_spec():
         request_timeout=dict(type="float", default=30),
         max_retries=dict(type="int", default=3),
     )
+
+
+def source_connection_spec():
+    """Connection options of a second (source) cluster, as the module reaches it (the SOURCE_CONNECTION doc text).
+
+    Without hosts it is the module's own cluster; without request_timeout or max_retries, the module's values.
+    """
+    spec = connection_argument_spec()
+    spec["hosts"] = dict(type="list", elements="str")
+    spec["request_timeout"] = dict(type="float")
+    spec["max_retries"] = dict(type="int")
+    return spec
 
 
 CONNECTION_MUTUALLY_EXCLUSIVE = [("username", "api_key", "bearer_token")]
@@ -91,31 +104,8 @@ def url_secrets(value):
     return set()
 
 
-def client_kwargs(params):
-    """Keyword arguments for elasticsearch.Elasticsearch from module parameters (pure)."""
-    kwargs = dict(
-        hosts=list(params.get("hosts") or ["http://127.0.0.1:9200"]),
-        request_timeout=params.get("request_timeout") or 30,
-        max_retries=params.get("max_retries") if params.get("max_retries") is not None else 3,
-        retry_on_timeout=True,
-    )
-    if params.get("username"):
-        kwargs["basic_auth"] = (params["username"], params.get("password") or "")
-    elif params.get("api_key"):
-        api_key = params["api_key"]
-        kwargs["api_key"] = tuple(api_key.split(":", 1)) if ":" in api_key else api_key
-    elif params.get("bearer_token"):
-        kwargs["bearer_auth"] = params["bearer_token"]
-    # TLS options apply whatever the authentication method, including none.
-    if params.get("ca_certs"):
-        kwargs["ca_certs"] = params["ca_certs"]
-    if params.get("client_cert"):
-        kwargs["client_cert"] = params["client_cert"]
-        kwargs["client_key"] = params.get("client_key")
-    if params.get("verify_certs") is False:
-        kwargs["verify_certs"] = False
-        kwargs["ssl_show_warn"] = False
-    return kwargs
+# Keyword arguments of elasticsearch.Elasticsearch, kept under the name the tests and older code use.
+client_kwargs = elasticsearch_kwargs
 
 
 def _error_chain(error):
@@ -167,7 +157,7 @@ def error_type(body):
 
 
 class ElasticsearchModule(AnsibleModule):
-    """AnsibleModule that adds the shared connection options and builds the client lazily."""
+    """AnsibleModule that adds the shared connection options and connects to clusters (Cluster objects) lazily."""
 
     def __init__(self, argument_spec=None, mutually_exclusive=None, required_together=None, **kwargs):
         spec = connection_argument_spec()
@@ -180,12 +170,12 @@ class ElasticsearchModule(AnsibleModule):
         )
         # A password written into a URL is masked like a no_log option wherever it would appear.
         self.no_log_values.update(url_secrets(self.params))
-        if ELASTICSEARCH_IMPORT_ERROR:
+        if ELASTICSEARCH_IMPORT_ERROR and OPENSEARCH_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("elasticsearch"), exception=ELASTICSEARCH_IMPORT_ERROR)
-        self._client = None
+        self._cluster = None
 
-    def connect(self, params=None, what="cluster"):
-        """A client for the connection options in params (the module's own by default).
+    def connect(self, params=None, what="cluster", headers=None):
+        """The Cluster for the connection options in params (the module's own by default).
 
         Options for another cluster (a source) that leave request_timeout or max_retries out get the module's.
         """
@@ -200,25 +190,38 @@ class ElasticsearchModule(AnsibleModule):
         if problems:
             self.fail_json(msg="Invalid connection options for the %s: %s." % (what, "; ".join(problems)))
         try:
-            return Elasticsearch(**client_kwargs(params))
+            return connect_cluster(params, headers)
+        except UnsupportedCluster as exc:
+            if exc.library:
+                self.fail_json(msg=missing_required_lib(exc.library, reason="talking to the %s: %s" % (what, exc.message)),
+                               exception=OPENSEARCH_IMPORT_ERROR if exc.library == "opensearch-py" else None)
+            self.fail_json(msg="Cannot work with the %s: %s." % (what, exc.message))
+        except ClusterError as exc:
+            self.fail_on_error(exc, "Connecting to the %s" % what)
         except (ValueError, TypeError) as exc:
             self.fail_json(msg="Cannot build a client for the %s from the connection options: %s" % (what, exc))
 
+    def connect_source(self, source, what="source cluster", headers=None):
+        """The Cluster for source connection options (source_connection_spec); the module's own without hosts."""
+        if not source.get("hosts"):
+            return self.cluster
+        return self.connect(source, what, headers)
+
     @property
-    def client(self):
-        if self._client is None:
-            self._client = self.connect()
-        return self._client
+    def cluster(self):
+        if self._cluster is None:
+            self._cluster = self.connect()
+        return self._cluster
 
     def fail_on_error(self, exc, action, **result):
-        """fail_json for an exception raised by the client while doing `action`."""
-        if ApiError is not None and isinstance(exc, ApiError):
-            msg = "%s failed: %s" % (action, describe_api_error(exc.meta.status, exc.body, exc.message))
-            self.fail_json(msg=msg, status=exc.meta.status, error_type=error_type(exc.body), **result)
-        if TransportError is not None and isinstance(exc, TransportError):
+        """fail_json for an exception raised by a Cluster request while doing `action`."""
+        if isinstance(exc, ClusterError) and not exc.unreachable:
+            msg = "%s failed: %s" % (action, describe_api_error(exc.status, exc.body, exc.message))
+            self.fail_json(msg=msg, status=exc.status, error_type=error_type(exc.body), **result)
+        if isinstance(exc, ClusterError):
             self.fail_json(
-                msg="%s failed: cannot reach Elasticsearch (%s). Check hosts, the port, TLS options and that the "
-                "cluster is running." % (action, exc.message),
+                msg="%s failed: cannot reach Elasticsearch/OpenSearch (%s). Check hosts, the port, TLS options and "
+                "that the cluster is running." % (action, exc.message),
                 **result
             )
         self.fail_json(msg="%s failed: %s" % (action, exc), exception=traceback.format_exc(), **result)

@@ -69,6 +69,25 @@ def supports_remote_api_key(version):
     return len(numbers) == 2 and (int(numbers[0]), int(numbers[1])) >= (9, 3)
 
 
+def controller_source_connection(remote, source=None):
+    """How the module itself reaches the source: connection options and extra headers (pure).
+
+    O(source) wins where it says something; what it leaves out comes from O(remote), which tells how the
+    destination reaches the source: its host, credentials and headers (when O(source) has no credentials of its
+    own), its ca_certs, and verify_certs (off when either turns it off).
+    """
+    source = dict(source or {})
+    connection = dict(source, hosts=source.get("hosts") or [remote["host"]])
+    headers = None
+    if not any(source.get(name) for name in ("username", "api_key", "bearer_token")):
+        for name in ("username", "password", "api_key"):
+            connection[name] = remote.get(name)
+        headers = remote.get("headers") or None
+    connection["ca_certs"] = source.get("ca_certs") or remote.get("ca_certs")
+    connection["verify_certs"] = source.get("verify_certs") is not False and remote.get("verify_certs") is not False
+    return connection, headers
+
+
 def build_reindex_body(
     remote, source_index, dest_index, query=None, size=None, max_docs=None, source_includes=None, mode="create",
     api_key_in_body=False,

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.esops.migration.plugins.module_utils._connection import ApiError, TransportError, describe_error
+from ansible_collections.esops.migration.plugins.module_utils._cluster import ClusterError, path
+from ansible_collections.esops.migration.plugins.module_utils._connection import describe_error
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     current_task_id,
     is_lost_task_error,
@@ -30,14 +31,12 @@ UNREACHABLE_LIMIT = 180
 
 def is_transient(exc):
     """Errors worth waiting out while following a task: no connection, or the cluster answering 5xx."""
-    if isinstance(exc, ApiError):
-        return exc.meta.status >= 500
-    return TransportError is not None and isinstance(exc, TransportError)
+    return isinstance(exc, ClusterError) and (exc.unreachable or exc.status >= 500)
 
 
-def running_copies(client):
+def running_copies(cluster):
     """{task_id: description} of the reindex tasks running on the cluster (sliced children left out)."""
-    listing = client.tasks.list(actions=REINDEX_ACTION, detailed=True)
+    listing = cluster.request("GET", "/_tasks", dict(actions=REINDEX_ACTION, detailed=True))
     found = {}
     for node in (listing.get("nodes") or {}).values():
         for task_id, task in (node.get("tasks") or {}).items():
@@ -54,7 +53,7 @@ def find_copy(running, body, taken):
     return None
 
 
-def fetch_task(client, task_id, wait_seconds=0):
+def fetch_task(cluster, task_id, wait_seconds=0):
     """GET _tasks/<id>; None when the cluster no longer knows the task (it is neither running nor stored).
 
     With wait_seconds, the server holds the request until the task completes or that time passes, so the end
@@ -63,16 +62,25 @@ def fetch_task(client, task_id, wait_seconds=0):
     """
     try:
         if wait_seconds:
-            return client.tasks.get(task_id=task_id, wait_for_completion=True,
-                                    timeout="%dms" % int(wait_seconds * 1000)).body
-        return client.tasks.get(task_id=task_id).body
-    except ApiError as exc:
+            return cluster.request("GET", path("_tasks", task_id),
+                                   dict(wait_for_completion=True, timeout="%dms" % int(wait_seconds * 1000)))
+        return cluster.request("GET", path("_tasks", task_id))
+    except ClusterError as exc:
         text = "%s %s" % (exc.message, exc.body)
-        if exc.meta.status == 404 and (is_lost_task_error(text) or "resource_not_found" in text):
+        if exc.status == 404 and (is_lost_task_error(text) or "resource_not_found" in text):
             return None
         if wait_seconds and "timeout_exception" in text:
             return {"completed": False}
         raise
+
+
+def rethrottle(cluster, task_id, requests_per_second):
+    cluster.request("POST", path("_reindex", task_id, "_rethrottle"), dict(requests_per_second=requests_per_second))
+
+
+def cancel_task(cluster, task_id, wait_for_completion=False, ignore=()):
+    params = dict(wait_for_completion=True) if wait_for_completion else None
+    cluster.request("POST", path("_tasks", task_id, "_cancel"), params, ignore=ignore)
 
 
 class CopyJob:
@@ -111,13 +119,13 @@ class CopyJob:
 
 
 def start_error_message(exc, job):
-    text = "%s %s" % (exc.body, exc.message) if isinstance(exc, ApiError) else str(exc)
+    text = "%s %s" % (exc.body, exc.message) if isinstance(exc, ClusterError) else str(exc)
     hint = not_whitelisted_hint(text)
     if hint:
         return hint
-    if isinstance(exc, ApiError):
+    if isinstance(exc, ClusterError) and not exc.unreachable:
         return "Starting the reindex of %s into %s failed: HTTP %s %s" % (
-            job.source_index, job.dest_index, exc.meta.status,
+            job.source_index, job.dest_index, exc.status,
             describe_error((exc.body or {}).get("error") if isinstance(exc.body, dict) else exc.body) or exc.message,
         )
     return "Starting the reindex of %s into %s failed: %s" % (job.source_index, job.dest_index, exc)
@@ -132,9 +140,9 @@ class CopyRunner:
     if no such task runs, the job is lost, which is a failure, never a success.
     """
 
-    def __init__(self, client, start_options, max_concurrent=2, poll_interval=2.0, requests_per_second=None,
+    def __init__(self, cluster, start_options, max_concurrent=2, poll_interval=2.0, requests_per_second=None,
                  relocation_grace=RELOCATION_GRACE):
-        self.client = client
+        self.cluster = cluster
         self.relocation_grace = relocation_grace
         self.start_options = start_options
         self.max_concurrent = max(1, max_concurrent)
@@ -150,11 +158,12 @@ class CopyRunner:
         if task_id:
             job.task_id, job.reattached, job.state = task_id, True, "running"
             if self.requests_per_second is not None:
-                self.client.reindex_rethrottle(task_id=task_id, requests_per_second=self.requests_per_second)
+                rethrottle(self.cluster, task_id, self.requests_per_second)
                 self.rethrottled.append(task_id)
             return
         try:
-            response = self.client.reindex(wait_for_completion=False, **dict(self.start_options, **job.body))
+            response = self.cluster.request("POST", "/_reindex", dict(self.start_options, wait_for_completion=False),
+                                            job.body)
         except Exception as exc:  # pylint: disable=broad-except  # reported on the job, other jobs go on
             job.state, job.error = "failed", start_error_message(exc, job)
             return
@@ -162,14 +171,14 @@ class CopyRunner:
 
     def start_all(self, jobs):
         """Start (or find) every job at once, without waiting (wait=false)."""
-        running = running_copies(self.client)
+        running = running_copies(self.cluster)
         for job in jobs:
             self.launch(job, running, jobs)
         return jobs
 
     def run(self, jobs, deadline, cancel_on_timeout=True):
         """Start jobs as slots free up and follow them until all ended or the deadline passed."""
-        running = running_copies(self.client)
+        running = running_copies(self.cluster)
         pending = list(jobs)
         interval = min(0.25, self.poll_interval)
         while True:
@@ -203,7 +212,7 @@ class CopyRunner:
                     if job.state == "running":
                         job.state = "timed_out"
                         if cancel_on_timeout:
-                            self.client.options(ignore_status=404).tasks.cancel(task_id=job.task_id)
+                            cancel_task(self.cluster, job.task_id, ignore=(404,))
                     elif job.state == "pending":
                         job.state = "cancelled"
                         job.error = "not started before the timeout"
@@ -213,7 +222,7 @@ class CopyRunner:
         """One look at a job's task: record progress, the end, or find it again under a new id."""
         now = time.monotonic()
         try:
-            task = fetch_task(self.client, job.task_id, wait_seconds)
+            task = fetch_task(self.cluster, job.task_id, wait_seconds)
         except Exception as exc:  # pylint: disable=broad-except  # transient ones are waited out, others raised
             if not is_transient(exc):
                 raise
@@ -229,7 +238,7 @@ class CopyRunner:
         if task and task.get("completed") and is_relocation_error(task.get("error")):
             task = None  # this task handed the copy over: find where it went on
         if task is None:
-            moved = find_copy(running_copies(self.client), job.body, self.taken(jobs))
+            moved = find_copy(running_copies(self.cluster), job.body, self.taken(jobs))
             if moved:
                 job.relocated_from.append(job.task_id)
                 job.task_id = moved

@@ -32,6 +32,7 @@ author:
   - esops.migration contributors (@esops)
 extends_documentation_fragment:
   - esops.migration.connection
+  - esops.migration.connection.copy_from
   - esops.migration.attributes
 attributes:
   check_mode:
@@ -76,63 +77,6 @@ options:
       - How many shard copies must be active before the create call returns, as in the create index API.
     type: str
     default: "1"
-  copy_from:
-    description:
-      - Create the index from the mappings and index settings of an index on a source cluster.
-      - Copied are the mappings, whole, and the settings such as C(number_of_shards), C(number_of_replicas),
-        C(refresh_interval) and C(analysis).
-      - Never copied are what Elasticsearch sets itself (C(uuid), C(creation_date), C(version.*),
-        C(provided_name), C(history.uuid), C(resize.*), C(shrink.*), C(routing.allocation.initial_recovery.*)),
-        the state of the source index (C(blocks.*), such as the write block of a source made read-only,
-        C(frozen), C(search.throttled), C(verified_before_close), C(store.snapshot.*), C(recovery.type)) and
-        the index lifecycle settings C(lifecycle.*), as the policy may not exist on the destination; set
-        C(lifecycle.name) in O(settings) to attach one.
-      - Ingest pipelines named in C(default_pipeline) or C(final_pipeline) are copied and must exist on the
-        destination; override them with O(settings) (a null value drops them).
-      - O(settings) and O(mappings) are merged on top of the copy, the options winning; a null value removes
-        the copied setting (with everything under it) or mapping parameter.
-      - The index's aliases are not copied; give them in O(aliases).
-    type: dict
-    suboptions:
-      index:
-        description:
-          - Name of the source index. An alias must point to exactly one index.
-        type: str
-        required: true
-      hosts:
-        description:
-          - URLs of the source cluster's HTTP endpoints.
-          - When omitted, the source index is read from the destination cluster, with the module's connection
-            options.
-        type: list
-        elements: str
-      username:
-        description:
-          - User on the source cluster, with O(copy_from.password). Requires O(copy_from.hosts).
-        type: str
-      password:
-        description:
-          - Password of O(copy_from.username).
-        type: str
-      api_key:
-        description:
-          - API key for the source cluster, instead of O(copy_from.username). Requires O(copy_from.hosts).
-        type: str
-      ca_certs:
-        description:
-          - PEM file of the certificate authorities trusted for C(https) source hosts.
-        type: path
-      verify_certs:
-        description:
-          - Whether to verify the certificate of C(https) source hosts.
-        type: bool
-        default: true
-      keep_allocation:
-        description:
-          - Copy the shard allocation filters C(index.routing.allocation.*) too. They name node attributes
-            of the source cluster, so by default they are dropped.
-        type: bool
-        default: false
 """
 
 EXAMPLES = r"""
@@ -224,7 +168,11 @@ unresolved:
   sample: [{"kind": "analyzer", "name": "ik_smart", "used_by": ["field productName", "field describe"]}]
 """
 
-from ansible_collections.esops.migration.plugins.module_utils._connection import ApiError, ElasticsearchModule
+from ansible_collections.esops.migration.plugins.module_utils._cluster import ClusterError, path
+from ansible_collections.esops.migration.plugins.module_utils._connection import (
+    ElasticsearchModule,
+    source_connection_spec,
+)
 from ansible_collections.esops.migration.plugins.module_utils._index import (
     alias_changes,
     analysis_checks,
@@ -247,25 +195,21 @@ from ansible_collections.esops.migration.plugins.module_utils._index import (
 from ansible_collections.esops.migration.plugins.module_utils._names import index_name_problems
 
 COPY_FROM_SPEC = dict(
+    source_connection_spec(),
     index=dict(type="str", required=True),
-    hosts=dict(type="list", elements="str"),
-    username=dict(type="str"),
-    password=dict(type="str", no_log=True),
-    api_key=dict(type="str", no_log=True),
-    ca_certs=dict(type="path"),
-    verify_certs=dict(type="bool", default=True),
     keep_allocation=dict(type="bool", default=False),
 )
 # Never matches an index: the preflight's simulated template only validates mappings.
 PREFLIGHT_PATTERN = "esops-migration-preflight-never-matches-*"
 
 
-def current_state(client, name):
-    settings_response = client.indices.get_settings(index=name, flat_settings=True, include_defaults=True)[name]
+def current_state(cluster, name):
+    settings_response = cluster.request("GET", path(name, "_settings"),
+                                        dict(flat_settings=True, include_defaults=True))[name]
     settings = dict(settings_response.get("defaults") or {})
     settings.update(settings_response.get("settings") or {})
-    mappings = client.indices.get_mapping(index=name)[name].get("mappings") or {}
-    aliases = client.indices.get_alias(index=name)[name].get("aliases") or {}
+    mappings = cluster.mappings(name)[name]
+    aliases = cluster.request("GET", path(name, "_alias"))[name].get("aliases") or {}
     return settings, mappings, aliases
 
 
@@ -273,31 +217,33 @@ def diff_view(settings, mappings, aliases):
     return {"settings": settings, "mappings": mappings, "aliases": aliases}
 
 
-def source_client(module, copy):
+def source_cluster(module, copy):
     if not copy.get("hosts"):
-        for option in ("username", "password", "api_key", "ca_certs"):
+        for option in ("username", "password", "api_key", "bearer_token", "ca_certs", "client_cert"):
             if copy.get(option):
                 module.fail_json(msg="copy_from.%s needs copy_from.hosts (without hosts the source index is read from "
                                  "the destination cluster with the module's connection options)." % option)
-        return module.client
-    connection = dict(hosts=copy["hosts"], username=copy.get("username"), password=copy.get("password"),
-                      api_key=copy.get("api_key"), ca_certs=copy.get("ca_certs"), verify_certs=copy.get("verify_certs"))
-    return module.connect(connection, "source cluster")
+    return module.connect_source(copy)
 
 
 def read_source(module, copy, result):
-    """Flat settings and mappings of the copy_from index."""
-    client = source_client(module, copy)
+    """Flat settings and typeless mappings of the copy_from index."""
+    cluster = source_cluster(module, copy)
     try:
-        settings = client.indices.get_settings(index=copy["index"], flat_settings=True)
-        mappings = client.indices.get_mapping(index=copy["index"])
+        settings = cluster.request("GET", path(copy["index"], "_settings"), dict(flat_settings=True))
+        mappings = cluster.mappings(copy["index"])
+        types = cluster.mapping_types(copy["index"])
     except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
         module.fail_on_error(exc, "Reading index %s from the source cluster" % copy["index"], **result)
     if len(settings) != 1:
         module.fail_json(msg="copy_from.index %s names %d indices on the source cluster (%s); name exactly one."
                          % (copy["index"], len(settings), ", ".join(sorted(settings))), **result)
     concrete = next(iter(settings))
-    return settings[concrete].get("settings") or {}, (mappings.get(concrete) or {}).get("mappings") or {}
+    if len(types.get(concrete) or []) > 1:
+        module.fail_json(msg="copy_from.index %s on %s holds several mapping types (%s); one index of a later version "
+                         "has one, so copy each type's mapping on its own." % (
+                             concrete, cluster.name, ", ".join(types[concrete])), **result)
+    return settings[concrete].get("settings") or {}, mappings.get(concrete) or {}
 
 
 def wanted_definition(module, result):
@@ -312,17 +258,17 @@ def wanted_definition(module, result):
     return merge_settings(kept, params["settings"]), merge_overrides(source_mappings, params["mappings"])
 
 
-def unresolved_analysis(module, client, mappings, analysis):
+def unresolved_analysis(module, cluster, mappings, analysis):
     """(what, name, users) for every analyzer/tokenizer/filter/char_filter the destination cannot resolve."""
     problems = []
     for check in analysis_checks(mappings, analysis):
         try:
-            client.indices.analyze(**check["request"])
-        except ApiError as exc:
-            if exc.meta.status == 403:
+            cluster.request("POST", "/_analyze", body=check["request"])
+        except ClusterError as exc:
+            if exc.status == 403:
                 module.warn("Preflight skipped the analysis checks: the user may not run _analyze (%s)." % exc.message)
                 break
-            if exc.meta.status != 400:
+            if exc.status != 400:
                 raise
             if not_resolvable(exc.body):
                 problems.append((check["kind"], check["name"], check["users"]))
@@ -331,71 +277,68 @@ def unresolved_analysis(module, client, mappings, analysis):
     return problems
 
 
-def simulate(client, mappings):
-    client.indices.simulate_template(index_patterns=[PREFLIGHT_PATTERN], template={"mappings": mappings})
+def simulate(cluster, mappings):
+    cluster.request("POST", "/_index_template/_simulate",
+                    body=dict(index_patterns=[PREFLIGHT_PATTERN], template={"mappings": mappings}))
 
 
-def unresolved_types(module, client, mappings, analysis):
+def unresolved_types(module, cluster, mappings, analysis):
     """(what, name, users) for every field type the destination has no mapper for, from simulated templates."""
     types = referenced_analysis(mappings, analysis)["types"]
     if not types:
         return []
     try:
         # One simulation of a mapping with every type used; only when it fails is each type tried alone.
-        simulate(client, {"properties": {"f%d" % number: {"type": kind} for number, kind in enumerate(sorted(types))}})
+        simulate(cluster, {"properties": {"f%d" % number: {"type": kind} for number, kind in enumerate(sorted(types))}})
         return []
-    except ApiError as exc:
-        if exc.meta.status == 403:
+    except ClusterError as exc:
+        if exc.status == 403:
             module.warn("Preflight skipped the field type checks: the user may not simulate index templates (%s)."
                         % exc.message)
             return []
-        if exc.meta.status != 400:
+        if exc.status != 400:
             raise
     problems = []
     for kind, users in sorted(types.items()):
         try:
-            simulate(client, {"properties": {"f": {"type": kind}}})
-        except ApiError as exc:
-            if exc.meta.status != 400:
+            simulate(cluster, {"properties": {"f": {"type": kind}}})
+        except ClusterError as exc:
+            if exc.status != 400:
                 raise
             if unknown_type_in(exc.body, kind):
                 problems.append(("field type", kind, users))
     return problems
 
 
-def preflight(module, client, name, settings, mappings, result):
+def preflight(module, cluster, name, settings, mappings, result):
     """Fail, before anything is created, naming what the destination cannot resolve."""
     analysis = analysis_section(settings)
-    problems = unresolved_analysis(module, client, mappings, analysis)
-    problems += unresolved_types(module, client, mappings, analysis)
+    problems = unresolved_analysis(module, cluster, mappings, analysis)
+    problems += unresolved_types(module, cluster, mappings, analysis)
     if problems:
         unresolved = [dict(kind=kind, name=what, used_by=users) for kind, what, users in problems]
         module.fail_json(msg=preflight_message(name, problems), unresolved=unresolved, **result)
 
 
-def ensure_absent(module, client, name, result):
-    if client.indices.exists(index=name):
+def ensure_absent(module, cluster, name, result):
+    if cluster.exists(path(name)):
         result.update(changed=True, deleted=True)
         if module._diff:
             result["diff"] = dict(before={"index": name}, after={})
         if not module.check_mode:
-            client.indices.delete(index=name)
+            cluster.request("DELETE", path(name))
     module.exit_json(**result)
 
 
-def ensure_created(module, client, name, wanted, result):
+def ensure_created(module, cluster, name, wanted, result):
     settings, mappings = wanted
     params = module.params
-    preflight(module, client, name, settings, mappings, result)
+    preflight(module, cluster, name, settings, mappings, result)
     if not module.check_mode:
         # The result says created only once the server did create it: a refused create changed nothing.
-        client.indices.create(
-            index=name,
-            settings=settings or None,
-            mappings=mappings or None,
-            aliases=params["aliases"] or None,
-            wait_for_active_shards=params["wait_for_active_shards"],
-        )
+        body = dict(settings=settings, mappings=mappings, aliases=params["aliases"])
+        cluster.request("PUT", path(name), dict(wait_for_active_shards=params["wait_for_active_shards"]),
+                        {key: value for key, value in body.items() if value})
     result.update(changed=True, created=True, fields_added=sorted((mappings.get("properties") or {})))
     result["aliases_changed"] = sorted(params["aliases"])
     if module._diff:
@@ -404,10 +347,10 @@ def ensure_created(module, client, name, wanted, result):
     module.exit_json(**result)
 
 
-def ensure_updated(module, client, name, wanted, result):
+def ensure_updated(module, cluster, name, wanted, result):
     params = module.params
     wanted_settings, wanted_mappings = wanted
-    settings, mappings, aliases = current_state(client, name)
+    settings, mappings, aliases = current_state(cluster, name)
     dynamic, static = settings_changes(wanted_settings, settings)
     if static:
         module.fail_json(msg=static_message(name, static), **result)
@@ -435,12 +378,12 @@ def ensure_updated(module, client, name, wanted, result):
     if module.check_mode or not changed:
         module.exit_json(**result)
     if dynamic:
-        client.indices.put_settings(index=name, settings={key: value for key, (have, value) in dynamic.items()})
+        cluster.request("PUT", path(name, "_settings"), body={key: value for key, (have, value) in dynamic.items()})
     if mapping_update:
-        client.indices.put_mapping(index=name, body=wanted_mappings)
+        cluster.request("PUT", path(name, "_mapping"), body=wanted_mappings)
     if alias_updates:
         actions = [{"add": dict(options, index=name, alias=alias)} for alias, options in alias_updates.items()]
-        client.indices.update_aliases(actions=actions)
+        cluster.request("POST", "/_aliases", body=dict(actions=actions))
     module.exit_json(**result)
 
 
@@ -474,15 +417,15 @@ def main():
     problems = option_problems(module.params)
     if problems:
         module.fail_json(msg="Invalid options: %s. Nothing was changed." % "; ".join(problems), **result)
-    client = module.client
+    cluster = module.cluster
     try:
         if module.params["state"] == "absent":
-            ensure_absent(module, client, name, result)
+            ensure_absent(module, cluster, name, result)
         wanted = wanted_definition(module, result)
-        if not client.indices.exists(index=name):
-            ensure_created(module, client, name, wanted, result)
+        if not cluster.exists(path(name)):
+            ensure_created(module, cluster, name, wanted, result)
         else:
-            ensure_updated(module, client, name, wanted, result)
+            ensure_updated(module, cluster, name, wanted, result)
     except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
         module.fail_on_error(exc, "Managing index %s" % name, **result)
 

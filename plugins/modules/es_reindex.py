@@ -38,6 +38,7 @@ author:
   - esops.migration contributors (@esops)
 extends_documentation_fragment:
   - esops.migration.connection
+  - esops.migration.connection.reindex_source
   - esops.migration.attributes
 attributes:
   check_mode:
@@ -86,11 +87,11 @@ options:
         default: 30s
       ca_certs:
         description:
-          - Only used in check mode, when the module itself counts the source documents; the destination
-            nodes use their C(reindex.ssl.*) settings.
+          - Used only when the module itself reaches the source (see O(source)), when O(source.ca_certs) is not
+            given; the destination nodes use their C(reindex.ssl.*) settings.
         type: path
       verify_certs:
-        description: Like O(remote.ca_certs), only for the check-mode count.
+        description: Like O(remote.ca_certs), only when the module itself reaches the source.
         type: bool
         default: true
   source_index:
@@ -363,9 +364,13 @@ dest_count:
 """
 
 import time
-from urllib.parse import quote
 
-from ansible_collections.esops.migration.plugins.module_utils._connection import ElasticsearchModule, redact_url
+from ansible_collections.esops.migration.plugins.module_utils._cluster import ELASTICSEARCH, path
+from ansible_collections.esops.migration.plugins.module_utils._connection import (
+    ElasticsearchModule,
+    redact_url,
+    source_connection_spec,
+)
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     COUNTERS,
     DATE_TYPES,
@@ -374,6 +379,7 @@ from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     WRITE_MODES,
     build_reindex_body,
     combine_queries,
+    controller_source_connection,
     dest_index_name,
     dest_name_problems,
     dest_template_problems,
@@ -411,21 +417,17 @@ TUNED_SETTINGS = {"index.number_of_replicas": "0", "index.refresh_interval": "-1
 
 
 def source_client(module):
-    """A client for the source cluster as the module itself reaches it (resolving indices, partitions, check mode)."""
-    remote = module.params["remote"]
-    client = module.connect(
-        dict(hosts=[remote["host"]], username=remote.get("username"), password=remote.get("password"),
-             api_key=remote.get("api_key"), ca_certs=remote.get("ca_certs"), verify_certs=remote.get("verify_certs")),
-        "source cluster",
-    )
-    return client.options(headers=remote["headers"]) if remote.get("headers") else client
+    """The source cluster as the module itself reaches it (resolving indices, partitions, check mode)."""
+    connection, headers = controller_source_connection(module.params["remote"], module.params["source"])
+    return module.connect(connection, "source cluster", headers)
 
 
 def resolve_source_indices(module, source):
     names = module.params["source_index"]
     if not needs_resolution(names):
         return names
-    found = source.cat.indices(index=",".join(names), h="index", format="json", expand_wildcards="open")
+    found = source.request("GET", path("_cat", "indices", ",".join(names)),
+                           dict(h="index", format="json", expand_wildcards="open"))
     indices = sorted(row["index"] for row in found)
     if not indices:
         module.fail_json(msg="No open index on the source cluster matches source_index %s." % ", ".join(names),
@@ -435,11 +437,7 @@ def resolve_source_indices(module, source):
 
 def partition_field_type(module, source, index):
     field = module.params["partition_field"]
-    # The client sends `fields` in the body, which servers before 8.5 ignore: pass it in the URL.
-    caps = source.perform_request(
-        "GET", "/%s/_field_caps" % quote(index, safe=""), params={"fields": field},
-        headers={"accept": "application/json"},
-    )["fields"].get(field) or {}
+    caps = source.request("GET", path(index, "_field_caps"), {"fields": field})["fields"].get(field) or {}
     kinds = [kind for kind in caps if kind not in ("unmapped",)]
     usable = DATE_TYPES + INTEGER_TYPES + FLOAT_TYPES
     if len(kinds) != 1 or kinds[0] not in usable:
@@ -460,8 +458,10 @@ def partitions_of(module, source, index):
     params = module.params
     field = params["partition_field"]
     kind = partition_field_type(module, source, index)
-    stats = source.search(index=index, size=0, query=params["query"],
-                          aggs={"low": {"min": {"field": field}}, "high": {"max": {"field": field}}})["aggregations"]
+    body = dict(size=0, aggs={"low": {"min": {"field": field}}, "high": {"max": {"field": field}}})
+    if params["query"]:
+        body["query"] = params["query"]
+    stats = source.search(index, body)["aggregations"]
     bounds = partition_bounds(stats["low"]["value"], stats["high"]["value"], params["partitions"],
                               integral=kind not in FLOAT_TYPES)
     return partition_clauses(field, kind, bounds)
@@ -485,8 +485,9 @@ def plan_jobs(module):
     several = needs_resolution(names) or params["partitions"] > 1
     source = source_client(module) if several else None
     indices = resolve_source_indices(module, source) if several else names
-    api_key_in_body = bool(params["remote"].get("api_key")) and supports_remote_api_key(
-        module.client.info()["version"]["number"])
+    destination = module.cluster
+    api_key_in_body = bool(params["remote"].get("api_key")) and destination.product == ELASTICSEARCH and \
+        supports_remote_api_key(destination.version)
     check_dest_names(module, indices)
     jobs = []
     for index in indices:
@@ -505,17 +506,17 @@ def predict(module):
     """Check mode: count what would be copied, on the source directly, and what the destinations hold."""
     params = module.params
     source = source_client(module)
-    client = module.client
+    cluster = module.cluster
     result = dict(EMPTY_RESULT, dest_count=0)
     changed = False
     indices = resolve_source_indices(module, source)
     check_dest_names(module, indices)
     for index in indices:
         dest = dest_index_name(params["dest_index"], index, params["rename_pattern"], params["rename_replacement"])
-        source_count = source.count(index=index, query=params["query"])["count"]
+        source_count = source.count(index, params["query"])
         if params["max_docs"]:
             source_count = min(source_count, params["max_docs"])
-        dest_count = client.count(index=dest)["count"] if client.indices.exists(index=dest) else 0
+        dest_count = cluster.count(dest) if cluster.exists(path(dest)) else 0
         result["total"] += source_count
         result["dest_count"] += dest_count
         result["copies"].append(dict(source_index=index, dest_index=dest, total=source_count, dest_count=dest_count))
@@ -528,16 +529,16 @@ def predict(module):
 
 def tune_destinations(module, dest_indices):
     """Set TUNED_SETTINGS on the existing destination indices; returns their previous values (None = unset)."""
-    client = module.client
+    cluster = module.cluster
     previous = {}
     for index in sorted(set(dest_indices)):
-        if not client.indices.exists(index=index):
+        if not cluster.exists(path(index)):
             module.warn("tune_dest: %s does not exist before the copy, so its settings are left as the copy creates "
                         "them; create it first with esops.migration.es_index." % index)
             continue
-        current = client.indices.get_settings(index=index, flat_settings=True)[index]["settings"]
+        current = cluster.request("GET", path(index, "_settings"), dict(flat_settings=True))[index]["settings"]
         previous[index] = {name: current.get(name) for name in TUNED_SETTINGS}
-        client.indices.put_settings(index=index, settings=dict(TUNED_SETTINGS))
+        cluster.request("PUT", path(index, "_settings"), body=dict(TUNED_SETTINGS))
     return previous
 
 
@@ -546,7 +547,7 @@ def restore_destinations(module, previous):
     problems = []
     for index, settings in previous.items():
         try:
-            module.client.indices.put_settings(index=index, settings=settings)
+            module.cluster.request("PUT", path(index, "_settings"), body=settings)
         except Exception as exc:  # pylint: disable=broad-except  # keep restoring the other indices
             problems.append("%s: %s" % (index, exc))
     return problems
@@ -628,6 +629,7 @@ def main():
     module = ElasticsearchModule(
         argument_spec=dict(
             remote=dict(type="dict", required=True, options=REMOTE_SPEC),
+            source=dict(type="dict", options=source_connection_spec()),
             source_index=dict(type="list", elements="str", required=True),
             dest_index=dict(type="str", default="{index}"),
             rename_pattern=dict(type="str"),
@@ -660,7 +662,7 @@ def main():
             module.exit_json(**predict(module))
         jobs = plan_jobs(module)
         runner = CopyRunner(
-            module.client,
+            module.cluster,
             dict(refresh=params["refresh"], requests_per_second=params["requests_per_second"] or -1),
             max_concurrent=params["max_concurrent"], poll_interval=params["poll_interval"],
             requests_per_second=None if params["requests_per_second"] is None else params["requests_per_second"] or -1,

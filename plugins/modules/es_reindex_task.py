@@ -132,7 +132,9 @@ from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks imp
     RELOCATION_GRACE,
     CopyJob,
     CopyRunner,
+    cancel_task,
     fetch_task,
+    rethrottle,
 )
 
 
@@ -201,14 +203,14 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    client = module.client
+    cluster = module.cluster
     # A single look reports a vanished task as lost at once; waiting gives a relocation time to show up.
-    runner = CopyRunner(client, {}, relocation_grace=RELOCATION_GRACE if params["wait"] else 0)
+    runner = CopyRunner(cluster, {}, relocation_grace=RELOCATION_GRACE if params["wait"] else 0)
     changed = False
     try:
         jobs = []
         for task_id in params["task_id"]:
-            job = job_for(task_id, fetch_task(client, task_id))
+            job = job_for(task_id, fetch_task(cluster, task_id))
             jobs.append(job)
             runner.follow(job, jobs)
         running = [job for job in jobs if job.state == "running"]
@@ -218,12 +220,12 @@ def main():
                 if job.status.get("requests_per_second") != (wanted if wanted > 0 else float("inf")):
                     changed = True
                     if not module.check_mode:
-                        client.reindex_rethrottle(task_id=job.task_id, requests_per_second=wanted)
+                        rethrottle(cluster, job.task_id, wanted)
         if running and params["cancel"]:
             changed = True
             if not module.check_mode:
                 for job in running:
-                    client.tasks.cancel(task_id=job.task_id, wait_for_completion=True)
+                    cancel_task(cluster, job.task_id, wait_for_completion=True)
                     runner.follow(job, jobs)
         deadline = time.monotonic() + params["wait_timeout"]
         interval = min(0.25, params["poll_interval"])

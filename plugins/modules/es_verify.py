@@ -30,6 +30,7 @@ author:
   - esops.migration contributors (@esops)
 extends_documentation_fragment:
   - esops.migration.connection
+  - esops.migration.connection.source
   - esops.migration.attributes
 attributes:
   check_mode:
@@ -39,56 +40,6 @@ attributes:
   idempotent:
     support: full
 options:
-  source:
-    description:
-      - The source cluster and index. Takes the same connection options as the module (O(hosts), O(username),
-        O(password), O(api_key), O(bearer_token), O(ca_certs), O(client_cert), O(client_key), O(verify_certs),
-        O(request_timeout), O(max_retries)), plus O(source.index).
-    type: dict
-    required: true
-    suboptions:
-      index:
-        description: Index (or pattern) on the source cluster.
-        type: str
-        required: true
-      hosts:
-        description: URLs of the source cluster.
-        type: list
-        elements: str
-        default: ['http://127.0.0.1:9200']
-      username:
-        description: User on the source cluster.
-        type: str
-      password:
-        description: Password of O(source.username).
-        type: str
-      api_key:
-        description: API key for the source cluster.
-        type: str
-      bearer_token:
-        description: Bearer token for the source cluster.
-        type: str
-      ca_certs:
-        description: CA file trusted for the source cluster.
-        type: path
-      client_cert:
-        description: Client certificate for the source cluster.
-        type: path
-      client_key:
-        description: Key of O(source.client_cert).
-        type: path
-      verify_certs:
-        description: Verify the source cluster's certificate.
-        type: bool
-        default: true
-      request_timeout:
-        description: Seconds to wait for each request to the source.
-        type: float
-        default: 30
-      max_retries:
-        description: Retries of a request that failed on the connection.
-        type: int
-        default: 3
   dest_index:
     description: Index on the destination cluster.
     type: str
@@ -130,7 +81,8 @@ options:
     default: 200000
   stream_with:
     description:
-      - How to read every document. V(auto) uses a point in time and falls back to scroll when the server refuses it.
+      - How to read every document. V(auto) uses a point in time where the server has one that can page every
+        document (Elasticsearch 7.12 and later) and a scroll elsewhere (Elasticsearch 5.x to 7.11, OpenSearch).
     type: str
     choices: [auto, point_in_time, scroll]
     default: auto
@@ -239,10 +191,10 @@ mappings:
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.esops.migration.plugins.module_utils._cluster import path
 from ansible_collections.esops.migration.plugins.module_utils._connection import (
-    ApiError,
     ElasticsearchModule,
-    connection_argument_spec,
+    source_connection_spec,
 )
 from ansible_collections.esops.migration.plugins.module_utils._verify import (
     LEVELS,
@@ -260,7 +212,7 @@ KEEP_ALIVE = "5m"
 
 
 def source_spec():
-    spec = connection_argument_spec()
+    spec = source_connection_spec()
     spec["index"] = dict(type="str", required=True)
     return spec
 
@@ -272,16 +224,23 @@ def _hits(response):
     return (response.get("hits") or {}).get("hits") or []
 
 
-def scan_point_in_time(client, index, query, with_source, batch_size):
+def page_body(query, with_source, batch_size, sort):
+    body = dict(size=batch_size, sort=sort, _source=with_source)
+    if query:
+        body["query"] = query
+    return body
+
+
+def scan_point_in_time(cluster, pit, query, with_source, batch_size):
     """Pages of hits (_id, _source when asked) of every matching document, with a point in time and search_after."""
-    pit = client.open_point_in_time(index=index, keep_alive=KEEP_ALIVE)["id"]
     try:
         search_after = None
         while True:
-            response = client.search(
-                pit={"id": pit, "keep_alive": KEEP_ALIVE}, sort=["_shard_doc"], size=batch_size, query=query,
-                source=with_source, track_total_hits=False, search_after=search_after, filter_path=PAGE_FIELDS,
-            )
+            body = page_body(query, with_source, batch_size, cluster.point_in_time_sort())
+            body.update(pit={"id": pit, "keep_alive": KEEP_ALIVE}, track_total_hits=False)
+            if search_after:
+                body["search_after"] = search_after
+            response = cluster.request("POST", "/_search", dict(filter_path=PAGE_FIELDS), body)
             pit = response.get("pit_id", pit)
             hits = _hits(response)
             if not hits:
@@ -289,36 +248,40 @@ def scan_point_in_time(client, index, query, with_source, batch_size):
             yield hits
             search_after = hits[-1]["sort"]
     finally:
-        client.options(ignore_status=404).close_point_in_time(id=pit)
+        cluster.close_point_in_time(pit)
 
 
-def scan_scroll(client, index, query, with_source, batch_size):
+def scan_scroll(cluster, index, query, with_source, batch_size):
     """The same pages read with a scroll, for servers without point in time."""
-    response = client.search(index=index, scroll=KEEP_ALIVE, sort=["_doc"], size=batch_size, query=query,
-                             source=with_source, filter_path=PAGE_FIELDS)
+    response = cluster.request("POST", path(index, "_search"), dict(scroll=KEEP_ALIVE, filter_path=PAGE_FIELDS),
+                               page_body(query, with_source, batch_size, ["_doc"]))
     scroll_id = response.get("_scroll_id")
     try:
         while _hits(response):
             yield _hits(response)
-            response = client.scroll(scroll_id=scroll_id, scroll=KEEP_ALIVE, filter_path=PAGE_FIELDS)
+            response = cluster.request("POST", "/_search/scroll", dict(filter_path=PAGE_FIELDS),
+                                       dict(scroll_id=scroll_id, scroll=KEEP_ALIVE))
             scroll_id = response.get("_scroll_id", scroll_id)
     finally:
         if scroll_id:
-            client.options(ignore_status=404).clear_scroll(scroll_id=scroll_id)
+            cluster.request("DELETE", "/_search/scroll", body=dict(scroll_id=[scroll_id]), ignore=(404,))
 
 
-def scan(client, index, query, with_source, batch_size, stream_with="auto"):
-    """Pages of hits of every matching document of index."""
+class NoPointInTime(Exception):
+    """stream_with=point_in_time on a server without a usable point in time."""
+
+
+def scan(cluster, index, query, with_source, batch_size, stream_with="auto"):
+    """Pages of hits of every matching document of index: a point in time when the server has one, else a scroll."""
     if stream_with == "scroll":
-        return scan_scroll(client, index, query, with_source, batch_size)
-    if stream_with == "auto":
-        try:  # a server without point in time answers 400/404/405 to opening one
-            client.close_point_in_time(id=client.open_point_in_time(index=index, keep_alive="10s")["id"])
-        except ApiError as exc:
-            if exc.meta.status in (400, 404, 405):
-                return scan_scroll(client, index, query, with_source, batch_size)
-            raise
-    return scan_point_in_time(client, index, query, with_source, batch_size)
+        return scan_scroll(cluster, index, query, with_source, batch_size)
+    pit = cluster.open_point_in_time(index, KEEP_ALIVE)
+    if pit is None and stream_with == "point_in_time":
+        raise NoPointInTime("%s has no point in time that can page every document; use stream_with=scroll or auto"
+                            % cluster.name)
+    if pit is None:
+        return scan_scroll(cluster, index, query, with_source, batch_size)
+    return scan_point_in_time(cluster, pit, query, with_source, batch_size)
 
 
 def compare_streams(source_stream, dest_stream, with_source, max_report, memory_limit=200000):
@@ -346,16 +309,16 @@ def compare_streams(source_stream, dest_stream, with_source, max_report, memory_
     return outcome, read
 
 
-def compare_sample(source_client, dest_client, source_index, dest_index, query, size, max_report):
+def compare_sample(source, dest, source_index, dest_index, query, size, max_report):
     """Random source documents looked up by id on the destination."""
-    sampled = source_client.search(
-        index=source_index, size=size, source=True,
+    sampled = source.search(source_index, dict(
+        size=size, _source=True,
         query={"function_score": {"query": query or {"match_all": {}},
                                   "random_score": {"seed": int(time.time()), "field": "_seq_no"}}},
-    )["hits"]["hits"]
+    ))["hits"]["hits"]
     comparison = DocumentComparison(max_report)
     if sampled:
-        found = dest_client.mget(index=dest_index, ids=[hit["_id"] for hit in sampled])["docs"]
+        found = dest.request("POST", path(dest_index, "_mget"), body=dict(ids=[hit["_id"] for hit in sampled]))["docs"]
         for hit in sampled:
             comparison.add(0, hit["_id"], source_digest(hit["_source"]))
         for doc in found:
@@ -367,10 +330,10 @@ def compare_sample(source_client, dest_client, source_index, dest_index, query, 
     return outcome
 
 
-def merged_properties(client, index):
+def merged_properties(cluster, index):
     properties = {}
-    for mapping in client.indices.get_mapping(index=index).values():
-        properties.update((mapping.get("mappings") or {}).get("properties") or {})
+    for mapping in cluster.mappings(index).values():
+        properties.update(mapping.get("properties") or {})
     return properties
 
 
@@ -399,14 +362,14 @@ def main():
     source_index, dest_index, level = source["index"], params["dest_index"], params["level"]
     query = params["query"]
     dest_query = None if params["dest_query_all"] else query
-    source_client = module.connect(source, "source cluster")
-    dest_client = module.client
+    source_client = module.connect_source(source)
+    dest_client = module.cluster
     action = "Counting %s on the source cluster" % source_index
     try:
-        source_count = source_client.count(index=source_index, query=query)["count"]
+        source_count = source_client.count(source_index, query)
         action = "Counting %s on the destination cluster" % dest_index
-        dest_client.indices.refresh(index=dest_index)
-        dest_count = dest_client.count(index=dest_index, query=dest_query)["count"]
+        dest_client.request("POST", path(dest_index, "_refresh"))
+        dest_count = dest_client.count(dest_index, dest_query)
         result, message = compare_counts(source_index, source_count, dest_index, dest_count)
         result["level"] = level
         problems = [] if result["match"] else [message]

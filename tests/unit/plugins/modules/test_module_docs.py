@@ -16,10 +16,14 @@ REPO_ROOT = Path(__file__).resolve().parents[4]
 MODULES = sorted(path.stem for path in (REPO_ROOT / "plugins" / "modules").glob("*.py"))
 # Task keywords an example may use beside the one module call.
 TASK_KEYWORDS = ("name", "register", "when", "loop", "vars", "check_mode", "no_log", "until", "retries", "delay")
-FRAGMENTS = {
-    "esops.migration.connection": REPO_ROOT / "plugins" / "doc_fragments" / "connection.py",
-    "esops.migration.attributes": REPO_ROOT / "plugins" / "doc_fragments" / "attributes.py",
-}
+
+
+def fragment_text(name):
+    """The text of a doc fragment (esops.migration.<file>[.<variable>]), loaded as Ansible loads it: by import,
+    since named fragments are composed from shared text."""
+    parts = name.split(".")
+    loaded = importlib.import_module("ansible_collections.esops.migration.plugins.doc_fragments.%s" % parts[2])
+    return getattr(loaded.ModuleDocFragment, parts[3].upper() if len(parts) > 3 else "DOCUMENTATION")
 
 
 def doc_strings(path):
@@ -37,7 +41,7 @@ def documented_options(module):
     documentation = yaml.safe_load(doc_strings(REPO_ROOT / "plugins" / "modules" / ("%s.py" % module))["DOCUMENTATION"])
     options = dict(documentation.get("options") or {})
     for fragment in documentation.get("extends_documentation_fragment") or []:
-        options.update(yaml.safe_load(doc_strings(FRAGMENTS[fragment])["DOCUMENTATION"]).get("options") or {})
+        options.update(yaml.safe_load(fragment_text(fragment)).get("options") or {})
     return options
 
 

@@ -1,0 +1,168 @@
+"""Every server the launcher starts, on real nodes: GET / names the product and version, a document is
+indexed and read back, and a real reindex from remote copies an index between two of them after the
+destination's allowlist (whitelist) line is added and the destination restarted.
+
+Plain HTTP through urllib: this tests the launcher and the servers, not the collection's client layer.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+import eslocal
+from cluster_support import PORT_BASE, PREFIX
+
+ES7, ES6, ES5, OS2, OS3 = eslocal.SERVERS
+# One single-node cluster per server; HTTP ports clear of the other test files' (PORT_BASE + 0..32, + 90).
+PORTS = {ES7: PORT_BASE + 40, ES6: PORT_BASE + 50, ES5: PORT_BASE + 60, OS2: PORT_BASE + 70, OS3: PORT_BASE + 80}
+HEAP = {ES5: "256m"}
+DOCS = {
+    "1": {"title": "first", "rate": 3.5, "tags": ["a", "b"]},
+    "2": {"title": "second", "rate": 4.0, "tags": ["c"]},
+    "3": {"title": "third", "rate": 1.25, "tags": []},
+}
+# (source, dest): the upgrades and moves people make with reindex from remote.
+PAIRS = [(ES6, ES7), (ES5, ES7), (ES7, OS2), (ES7, OS3)]
+
+
+def cluster_name(server):
+    return "%s-%s" % (PREFIX, server.replace(".", ""))
+
+
+class Node:
+    """A started cluster seen over plain HTTP."""
+
+    def __init__(self, server, start_seconds):
+        self.server = eslocal.Server.parse(server)
+        self.info = eslocal.info(cluster_name(server))
+        self.start_seconds = start_seconds
+
+    @property
+    def host(self):
+        return self.info["url"]
+
+    def call(self, method, path, body=None, auth=True):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.host + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if auth and self.info["username"]:
+            token = base64.b64encode(("%s:%s" % (self.info["username"], self.info["password"])).encode()).decode()
+            request.add_header("Authorization", "Basic " + token)
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read().decode() or "null")
+
+    def doc_path(self, index, doc_id):
+        # 5.x has no typeless endpoints; 6.x accepts _doc as the type name.
+        doc_type = "doc" if self.server.major < 6 and not self.server.opensearch else "_doc"
+        return "/%s/%s/%s" % (index, doc_type, doc_id)
+
+    def load(self, index):
+        for doc_id, doc in DOCS.items():
+            self.call("PUT", self.doc_path(index, doc_id), doc)
+        self.call("POST", "/%s/_refresh" % index)
+
+
+@pytest.fixture(scope="module")
+def nodes():
+    """A fresh single-node cluster per server, all started at once; destroyed at the end."""
+    metas = []
+    for server in eslocal.SERVERS:
+        eslocal.destroy(cluster_name(server))
+        metas.append(eslocal.create_cluster(
+            cluster_name(server), http_port=PORTS[server], heap=HEAP.get(server, "384m"), server=server
+        ))
+    started = time.time()
+    try:
+        eslocal.start_clusters(metas)
+        seconds = time.time() - started
+        yield {server: Node(server, seconds) for server in eslocal.SERVERS}
+    finally:
+        for server in eslocal.SERVERS:
+            eslocal.destroy(cluster_name(server))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("server", eslocal.SERVERS)
+def test_root_names_product_and_version(nodes, server):
+    node = nodes[server]
+    root = node.call("GET", "/")
+    assert root["version"]["number"] == node.server.version
+    assert root["version"].get("distribution", "elasticsearch") == node.server.product
+    assert (node.info["product"], node.info["version"]) == (node.server.product, node.server.version)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("server", eslocal.SERVERS)
+def test_security_is_what_cluster_json_says(nodes, server):
+    node = nodes[server]
+    if node.server.has_security:
+        assert node.info["security"] is True and node.info["username"] and node.info["password"]
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            node.call("GET", "/", auth=False)
+        assert refused.value.code == 401
+    else:
+        assert (node.info["security"], node.info["username"], node.info["password"]) == (False, None, None)
+        assert node.call("GET", "/", auth=False)["version"]["number"] == node.server.version
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("server", eslocal.SERVERS)
+def test_a_document_is_indexed_and_read_back(nodes, server):
+    node = nodes[server]
+    node.call("PUT", node.doc_path("launcher-doc", "42") + "?refresh=true", {"title": "hello", "rate": 2.5})
+    got = node.call("GET", node.doc_path("launcher-doc", "42"))
+    assert got["found"] is True and got["_source"] == {"title": "hello", "rate": 2.5}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("server", eslocal.SERVERS)
+def test_the_node_temp_dir_lives_in_the_cluster_directory(nodes, server):
+    node = nodes[server]
+    stats = node.call("GET", "/_nodes/jvm")
+    (jvm,) = [entry["jvm"] for entry in stats["nodes"].values()]
+    tmpdirs = [arg.split("=", 1)[1] for arg in jvm["input_arguments"] if arg.startswith("-Djava.io.tmpdir=")]
+    cluster_dir = str(eslocal.cluster_dir(cluster_name(server)))
+    assert tmpdirs and tmpdirs[-1].startswith(cluster_dir + "/"), tmpdirs
+    assert "reindex.remote" not in eslocal.cluster_nodes(eslocal.load_cluster(cluster_name(server)))[0].config_file.read_text()
+
+
+def allow_remotes(dest, sources):
+    """Test-side edit of dest's config: the allowlist (OpenSearch 2+) or whitelist line naming the sources."""
+    setting = "reindex.remote.allowlist" if dest.server.opensearch and dest.server.major >= 2 else "reindex.remote.whitelist"
+    config = eslocal.cluster_nodes(eslocal.load_cluster(cluster_name(dest.server.name)))[0].config_file
+    lines = [line for line in config.read_text().splitlines() if not line.startswith("reindex.remote.")]
+    lines.append('%s: "%s"' % (setting, ", ".join(source.host.split("://", 1)[1] for source in sources)))
+    config.write_text("\n".join(lines) + "\n")
+    eslocal.restart(cluster_name(dest.server.name))
+
+
+@pytest.fixture(scope="module")
+def allowed(nodes):
+    """Each destination of PAIRS lets its sources in (one restart per destination)."""
+    for dest in sorted({dest for _, dest in PAIRS}):
+        allow_remotes(nodes[dest], [nodes[source] for source, other in PAIRS if other == dest])
+    return nodes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pair", PAIRS, ids=["%s->%s" % pair for pair in PAIRS])
+def test_reindex_from_remote(allowed, pair):
+    source, dest = allowed[pair[0]], allowed[pair[1]]
+    index = "launcher-src-%s" % source.server.version.replace(".", "")
+    copy = "launcher-copy-%s" % source.server.version.replace(".", "")
+    source.load(index)
+    remote = {"host": source.host}
+    if source.info["username"]:
+        remote.update(username=source.info["username"], password=source.info["password"])
+    result = dest.call("POST", "/_reindex?refresh=true", {"source": {"remote": remote, "index": index},
+                                                          "dest": {"index": copy}})
+    assert result["failures"] == [] and result["created"] == len(DOCS), result
+    for doc_id, doc in DOCS.items():
+        assert dest.call("GET", "/%s/_doc/%s" % (copy, doc_id))["_source"] == doc
+    assert dest.call("GET", "/%s/_count" % copy)["count"] == len(DOCS)
