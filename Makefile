@@ -1,7 +1,7 @@
 # The README's commands. Everything runs from the project's virtualenv (.venv), made by tools/setup.sh.
 VENV := .venv
 PY := $(VENV)/bin/python
-ESLOCAL := $(PY) tools/eslocal.py
+ESLOCAL := $(PY) -m esops_testbed.eslocal
 
 .PHONY: setup demo demo-stop test unit integration molecule sanity units-ansible-test lint changelog-lint docs bench clean
 

@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from support import REPO_ROOT, ansible_bin, run_playbook
+from esops_testbed.support import REPO_ROOT, ansible_bin, run_playbook
 from test_role_migration import demo_env
 
 EXAMPLE_PLAYBOOK = """\
@@ -70,7 +70,7 @@ def test_the_artefact_holds_the_collection_and_no_test_or_dev_files(installed):
                    "plugins/module_utils/_whitelist.py", "roles/remote_reindex/meta/argument_specs.yml",
                    "playbooks/migrate.yml", "inventories/local/hosts.yml", "README.md"):
         assert wanted in names or "./" + wanted in names or any(name.endswith("/" + wanted) for name in names), wanted
-    unwanted = [name for name in names if re.search(r"(^|/)(tests|tools|\.venv|\.build|\.ci|\.ansible|\.cache)(/|$)", name)]
+    unwanted = [name for name in names if re.search(r"(^|/)(tests|tools|esops_testbed|bench|\.venv|\.build|\.ci|\.ansible|\.cache)(/|$)|(^|/)pyproject\.toml$", name)]
     assert unwanted == []
 
 

@@ -15,8 +15,8 @@ import urllib.request
 
 import pytest
 
-import eslocal
-from cluster_support import PORT_BASE, PREFIX
+from esops_testbed import eslocal
+from esops_testbed.cluster_support import PORT_BASE, PREFIX
 
 ES7, ES6, ES5, OS2, OS3 = eslocal.SERVERS
 # One single-node cluster per server; HTTP ports clear of the other test files' (PORT_BASE + 0..32, + 90).
