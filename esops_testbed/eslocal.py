@@ -452,7 +452,7 @@ def _discovery_lines(server, node, all_nodes):
              "# --------------------------------- Discovery ----------------------------------"]
     if len(all_nodes) == 1:
         return lines + ["discovery.type: single-node"]
-    hosts = "[%s]" % ", ".join("127.0.0.1:%d" % n.transport_port for n in all_nodes)
+    hosts = "[%s]" % ", ".join('"127.0.0.1:%d"' % n.transport_port for n in all_nodes)
     names = "[%s]" % ", ".join(n.name for n in all_nodes)
     if server.opensearch:
         manager = "cluster.initial_cluster_manager_nodes" if server.major >= 2 else "cluster.initial_master_nodes"
@@ -532,6 +532,32 @@ def jvm_options(server, server_home, heap, node, java=None):
     return "\n".join(lines) + "\n"
 
 
+def _existing_cluster(name, wanted, asked):
+    """cluster.json of an existing cluster (None when there is none); an error when it runs another server than asked."""
+    if not (cluster_dir(name) / "cluster.json").exists():
+        return None
+    meta = load_cluster(name)
+    if asked and cluster_server(meta) != wanted:
+        raise LauncherError(
+            "cluster %s exists with %s, not %s: destroy it first" % (name, cluster_server(meta).name, wanted.name)
+        )
+    return meta
+
+
+def _write_node_files(meta, server, server_home, all_nodes):
+    """Each node's config, data, logs and tmp directories, its config file and jvm.options."""
+    java = java_home_for(server)
+    for node in all_nodes:
+        for sub in ("config", "data", "logs", "tmp"):
+            (node.dir / sub).mkdir(parents=True, exist_ok=True)
+        for name in ("log4j2.properties", "roles.yml", "role_mapping.yml", "users", "users_roles"):
+            source = server_home / "config" / name
+            if source.exists():
+                shutil.copy(source, node.config_dir / name)
+        node.config_file.write_text(node_config(meta, node, all_nodes))
+        (node.config_dir / "jvm.options").write_text(jvm_options(server, server_home, meta["heap"], node, java))
+
+
 def create_cluster(name, nodes=1, http_port=None, security=True, heap="512m", server=None, product=None, version=None):
     """Write config and data directories for a new cluster (nothing is started).
 
@@ -540,14 +566,9 @@ def create_cluster(name, nodes=1, http_port=None, security=True, heap="512m", se
     cluster.json then records security false and no username or password.
     """
     wanted = Server.parse(server, product, version)
-    directory = cluster_dir(name)
-    if (directory / "cluster.json").exists():
-        meta = load_cluster(name)
-        if (server or product or version) and cluster_server(meta) != wanted:
-            raise LauncherError(
-                "cluster %s exists with %s, not %s: destroy it first" % (name, cluster_server(meta).name, wanted.name)
-            )
-        return meta
+    existing = _existing_cluster(name, wanted, asked=bool(server or product or version))
+    if existing:
+        return existing
     server_home = fetch_distribution(server=wanted)
     security = bool(security) and wanted.has_security
     http_port = http_port or DEFAULT_PORTS.get(name) or 19300 + 10 * (len(list((home() / "clusters").glob("*"))))
@@ -567,23 +588,14 @@ def create_cluster(name, nodes=1, http_port=None, security=True, heap="512m", se
         password=_random_password() if security else None,
     )
     ids = _node_uid_gid()
-    java = java_home_for(wanted)
     all_nodes = cluster_nodes(meta)
-    for node in all_nodes:
-        for sub in ("config", "data", "logs", "tmp"):
-            (node.dir / sub).mkdir(parents=True, exist_ok=True)
-        for name_ in ("log4j2.properties", "roles.yml", "role_mapping.yml", "users", "users_roles"):
-            source = server_home / "config" / name_
-            if source.exists():
-                shutil.copy(source, node.config_dir / name_)
-        node.config_file.write_text(node_config(meta, node, all_nodes))
-        (node.config_dir / "jvm.options").write_text(jvm_options(wanted, server_home, heap, node, java))
+    _write_node_files(meta, wanted, server_home, all_nodes)
     _make_readable(home())
     for node in all_nodes:
         _chown_tree(node.dir, ids)
         if security:
             _add_file_realm_user(meta, node, ids)
-    meta_file = directory / "cluster.json"
+    meta_file = cluster_dir(name) / "cluster.json"
     meta_file.write_text(json.dumps(meta, indent=2))
     os.chmod(meta_file, 0o600)
     return meta
@@ -702,6 +714,7 @@ def _tail(path, lines=40):
 
 
 def wait_for_node(meta, node, deadline):
+    waited_from = time.time()
     while time.time() < deadline:
         pid = node_pid(node)
         if pid is None:
@@ -719,18 +732,19 @@ def wait_for_node(meta, node, deadline):
             pass
         time.sleep(1)
     raise LauncherError(
-        "node %s did not become healthy within %ds. Logs: %s\n--- last lines ---\n%s"
-        % (node.name, START_TIMEOUT, node.log_file, _tail(node.log_file))
+        "node %s did not become healthy by its start deadline (%ds from the start of the wait at most). "
+        "Logs: %s\n--- last lines ---\n%s"
+        % (node.name, max(0, deadline - waited_from), node.log_file, _tail(node.log_file))
     )
 
 
-def start_clusters(metas):
-    """Start every node of these clusters at once, then wait until each one is healthy (one deadline)."""
+def start_clusters(metas, timeout=START_TIMEOUT):
+    """Start every node of these clusters at once, then wait until each one is healthy within `timeout` seconds."""
     started = time.time()
     nodes = [(meta, node) for meta in metas for node in cluster_nodes(meta)]
     for meta, node in nodes:
         start_node(meta, node)
-    deadline = started + START_TIMEOUT
+    deadline = started + timeout
     for meta, node in nodes:
         wait_for_node(meta, node, deadline)
     for meta in metas:
@@ -824,57 +838,65 @@ def info(name):
     )
 
 
-def main(argv=None):
+def print_env(names):
+    """Shell exports for the demo: each cluster's URL, product, version, credentials and config file."""
+    for name in names:
+        data = info(name)
+        prefix = "ESLOCAL_%s_" % name.upper().replace("-", "_")
+        for key, value in (("URL", data["url"]), ("PRODUCT", data["product"]), ("VERSION", data["version"]),
+                           ("USERNAME", data["username"] or ""), ("PASSWORD", data["password"] or ""),
+                           ("CONFIG", data["nodes"][0]["config_file"])):
+            print("export %s%s=%s" % (prefix, key, value))
+
+
+def _start_command(args):
+    for name in args.names:
+        start(name, args.nodes, args.http_port, not args.no_security, args.heap, server=args.server)
+
+
+COMMANDS = {
+    "fetch": lambda args: print(fetch_distribution(server=args.server)),
+    "start": _start_command,
+    "stop": lambda args: [stop(name) for name in args.names],
+    "restart": lambda args: [restart(name, args.node) for name in args.names],
+    "destroy": lambda args: [destroy(name) for name in args.names],
+    "status": lambda args: print(json.dumps([info(name) for name in args.names], indent=2)),
+    "info": lambda args: print(json.dumps([info(name) for name in args.names], indent=2)),
+    "env": lambda args: print_env(args.names),
+}
+
+
+def _parser():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    p_fetch = sub.add_parser("fetch", help="download and assemble a server's distribution")
-    p_fetch.add_argument("--server", help="<product>-<version>, one of: %s (default elasticsearch-$ES_VERSION)"
-                         % ", ".join(SERVERS))
+    server_help = "<product>-<version>, one of: %s (default elasticsearch-$ES_VERSION)" % ", ".join(SERVERS)
+    sub.add_parser("fetch", help="download and assemble a server's distribution").add_argument(
+        "--server", help=server_help
+    )
     p_start = sub.add_parser("start", help="create (first time) and start clusters")
     p_start.add_argument("names", nargs="+")
     p_start.add_argument("--nodes", type=int, default=1)
     p_start.add_argument("--http-port", type=int, help="HTTP port of the first node (one cluster only)")
     p_start.add_argument("--no-security", action="store_true", help="run without authentication")
     p_start.add_argument("--heap", default=os.environ.get("ESLOCAL_HEAP", "512m"))
-    p_start.add_argument("--server", help="<product>-<version>, one of: %s (default elasticsearch-$ES_VERSION)"
-                         % ", ".join(SERVERS))
+    p_start.add_argument("--server", help=server_help + "; for a new cluster only")
     for verb in ("stop", "destroy", "status", "info"):
         sub.add_parser(verb).add_argument("names", nargs="+")
     p_restart = sub.add_parser("restart", help="restart a cluster's nodes one by one")
     p_restart.add_argument("names", nargs="+")
     p_restart.add_argument("--node", type=int, help="only this node index")
-    p_env = sub.add_parser("env", help="print shell exports for the demo (source/dest URLs and credentials)")
+    p_env = sub.add_parser("env", help="print shell exports for the demo (URLs, product, version, credentials)")
     p_env.add_argument("names", nargs="*", default=["source", "dest"])
+    return parser
+
+
+def main(argv=None):
+    parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "start" and args.http_port and len(args.names) > 1:
+        parser.error("--http-port goes with one cluster name")
     try:
-        if args.command == "fetch":
-            print(fetch_distribution(server=args.server))
-        elif args.command == "start":
-            if args.http_port and len(args.names) > 1:
-                parser.error("--http-port goes with one cluster name")
-            for name in args.names:
-                start(name, args.nodes, args.http_port, not args.no_security, args.heap, server=args.server)
-        elif args.command == "stop":
-            for name in args.names:
-                stop(name)
-        elif args.command == "restart":
-            for name in args.names:
-                restart(name, args.node)
-        elif args.command == "destroy":
-            for name in args.names:
-                destroy(name)
-        elif args.command in ("status", "info"):
-            print(json.dumps([info(name) for name in args.names], indent=2))
-        elif args.command == "env":
-            for name in args.names:
-                data = info(name)
-                prefix = "ESLOCAL_%s_" % name.upper().replace("-", "_")
-                print("export %sURL=%s" % (prefix, data["url"]))
-                print("export %sPRODUCT=%s" % (prefix, data["product"]))
-                print("export %sVERSION=%s" % (prefix, data["version"]))
-                print("export %sUSERNAME=%s" % (prefix, data["username"] or ""))
-                print("export %sPASSWORD=%s" % (prefix, data["password"] or ""))
-                print("export %sCONFIG=%s" % (prefix, data["nodes"][0]["config_file"]))
+        COMMANDS[args.command](args)
     except LauncherError as exc:
         print("eslocal: %s" % exc, file=sys.stderr)
         return 1
