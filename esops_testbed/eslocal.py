@@ -854,12 +854,20 @@ def _start_command(args):
         start(name, args.nodes, args.http_port, not args.no_security, args.heap, server=args.server)
 
 
+def _each_cluster(action):
+    """A command running `action(name, args)` for each cluster named on the command line."""
+    def command(args):
+        for name in args.names:
+            action(name, args)
+    return command
+
+
 COMMANDS = {
     "fetch": lambda args: print(fetch_distribution(server=args.server)),
     "start": _start_command,
-    "stop": lambda args: [stop(name) for name in args.names],
-    "restart": lambda args: [restart(name, args.node) for name in args.names],
-    "destroy": lambda args: [destroy(name) for name in args.names],
+    "stop": _each_cluster(lambda name, args: stop(name)),
+    "restart": _each_cluster(lambda name, args: restart(name, args.node)),
+    "destroy": _each_cluster(lambda name, args: destroy(name)),
     "status": lambda args: print(json.dumps([info(name) for name in args.names], indent=2)),
     "info": lambda args: print(json.dumps([info(name) for name in args.names], indent=2)),
     "env": lambda args: print_env(args.names),
