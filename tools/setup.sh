@@ -58,8 +58,8 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]
 fi
 
 # The launcher and the test support, importable as esops_testbed from this checkout (reinstalled when
-# the venv's copy points at another checkout).
-if ! "$VENV/bin/python" -c 'import esops_testbed, pathlib, sys; sys.exit(pathlib.Path(esops_testbed.__file__).resolve().parents[1] != pathlib.Path.cwd().resolve())' 2>/dev/null; then
+# the venv's copy points at another checkout; -I: not the copy in the current directory).
+if ! "$VENV/bin/python" -I -c 'import esops_testbed, pathlib, sys; sys.exit(pathlib.Path(esops_testbed.__file__).resolve().parents[1] != pathlib.Path.cwd().resolve())' 2>/dev/null; then
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
 fi
 
