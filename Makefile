@@ -1,7 +1,7 @@
 # The README's commands. Everything runs from the project's virtualenv (.venv), made by tools/setup.sh.
 VENV := .venv
 PY := $(VENV)/bin/python
-ESLOCAL := $(PY) tools/eslocal.py
+ESLOCAL := $(PY) -m esops_testbed.eslocal
 # The other end of the controller matrix: ansible-core 2.21 on Python 3.13 (tools/setup.sh builds it).
 VENV_221 := .venv-2.21
 COLLECTION_LINK := .build/collections/ansible_collections/esops/migration

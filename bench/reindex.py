@@ -36,12 +36,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "tools"), str(REPO / "tests"), str(REPO / "tests" / "integration")]
-
-import eslocal  # noqa: E402
-import support  # noqa: E402
-from cluster_support import set_whitelist_line  # noqa: E402
-from guide_data import PRODUCT_DOCS, PRODUCT_MAPPINGS  # noqa: E402
+from esops_testbed import eslocal, support  # noqa: E402
+from esops_testbed.cluster_support import set_whitelist_line  # noqa: E402
+from esops_testbed.guide_data import PRODUCT_DOCS, PRODUCT_MAPPINGS  # noqa: E402
 
 support.ensure_collection_tree()
 
@@ -120,13 +117,7 @@ def start_clusters():
     metas = {name: eslocal.create_cluster(name, http_port=port, heap=HEAP) for name, port in CLUSTERS.items()}
     dest_node = eslocal.cluster_nodes(metas[DEST])[0]
     set_whitelist_line(dest_node.config_file, "127.0.0.1:%d" % CLUSTERS[SOURCE])
-    for meta in metas.values():
-        for node in eslocal.cluster_nodes(meta):
-            eslocal.start_node(meta, node)
-    deadline = time.time() + eslocal.START_TIMEOUT
-    for meta in metas.values():
-        for node in eslocal.cluster_nodes(meta):
-            eslocal.wait_for_node(meta, node, deadline)
+    eslocal.start_clusters(list(metas.values()))
     return Cluster.from_eslocal(SOURCE), Cluster.from_eslocal(DEST)
 
 

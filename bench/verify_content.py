@@ -18,17 +18,13 @@ import argparse
 import json
 import platform
 import random
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "tools"), str(REPO / "tests"), str(REPO / "tests" / "integration")]
-
-import eslocal  # noqa: E402
-import support  # noqa: E402
-from cluster_support import start_fresh  # noqa: E402
+from esops_testbed import eslocal, support  # noqa: E402
+from esops_testbed.cluster_support import start_fresh  # noqa: E402
 
 support.ensure_collection_tree()
 

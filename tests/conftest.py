@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-import support
+from esops_testbed import support
 
 support.ensure_collection_tree()

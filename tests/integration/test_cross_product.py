@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-import eslocal
-from cluster_support import PORT_BASE, PREFIX
-from support import ensure_collection_tree, run_module
+from esops_testbed import eslocal
+from esops_testbed.cluster_support import PORT_BASE, PREFIX
+from esops_testbed.support import ensure_collection_tree, run_module
 
 ensure_collection_tree()
 

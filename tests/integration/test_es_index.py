@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from support import run_module
+from esops_testbed.support import run_module
 
 INDEX = "es_index_it"
 SETTINGS = {"number_of_shards": 2, "number_of_replicas": 0, "refresh_interval": "5s"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from guide_data import GUIDE_MAPPINGS
-from support import run_module
+from esops_testbed.guide_data import GUIDE_MAPPINGS
+from esops_testbed.support import run_module
 
 SOURCE_INDEX = "copy_from_src"
 DEST_INDEX = "copy_from_dest"

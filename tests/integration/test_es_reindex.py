@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from guide_data import PRODUCT_DOCS, PRODUCT_IDS, PRODUCT_INDEX, PRODUCT_MAPPINGS, load_product_info
-from support import run_module
+from esops_testbed.guide_data import PRODUCT_DOCS, PRODUCT_IDS, PRODUCT_INDEX, PRODUCT_MAPPINGS, load_product_info
+from esops_testbed.support import run_module
 
 DEST_INDEX = "reindex_it"
 

@@ -1,4 +1,4 @@
-"""es_reindex from an https remote: nginx (tls_proxy.py) in front of source checks its own password or API key, and
+"""es_reindex from an https remote: nginx (esops_testbed/tls_proxy.py) in front of source checks its own password or API key, and
 dest trusts the proxy's CA through reindex.ssl.certificate_authorities, set by es_reindex_whitelist."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 
-from cluster_support import PORT_BASE
-from guide_data import PRODUCT_DOCS, PRODUCT_IDS, PRODUCT_INDEX, load_product_info
-from support import run_module
-from tls_proxy import PROXY_API_KEY, PROXY_PASSWORD, PROXY_USER, TlsProxy, closed_port
+from esops_testbed.cluster_support import PORT_BASE
+from esops_testbed.guide_data import PRODUCT_DOCS, PRODUCT_IDS, PRODUCT_INDEX, load_product_info
+from esops_testbed.support import run_module
+from esops_testbed.tls_proxy import PROXY_API_KEY, PROXY_PASSWORD, PROXY_USER, TlsProxy, closed_port
 
 DEST_INDEX = "reindex_https_it"
 CA_NAME = "tls-proxy-ca.pem"

@@ -10,7 +10,7 @@ import pytest
 from elasticsearch import helpers
 
 from ansible_collections.esops.migration.plugins.module_utils._reindex import build_reindex_body
-from support import run_module, run_playbook
+from esops_testbed.support import run_module, run_playbook
 
 BIG = "tasks_big"
 BIG_DOCS = 3000

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import stat
 
-from guide_data import PRODUCT_INDEX, load_product_info
-from support import run_module
+from esops_testbed.guide_data import PRODUCT_INDEX, load_product_info
+from esops_testbed.support import run_module
 
 BASE = """\
 # ======================== Elasticsearch Configuration =========================

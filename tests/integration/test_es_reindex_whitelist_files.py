@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from support import run_module
+from esops_testbed.support import run_module
 
 BASE = "cluster.name: my-application\nhttp.port: 9200\n"
 LINE = 'reindex.remote.whitelist: "10.0.0.1:9200"\n'

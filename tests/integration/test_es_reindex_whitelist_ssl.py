@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from support import run_module
+from esops_testbed.support import run_module
 
 BASE = """\
 # ======================== Elasticsearch Configuration =========================

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 from elasticsearch import ApiError, AuthenticationException, BadRequestError, Elasticsearch
 
-import eslocal
-from cluster_support import PORT_BASE, PREFIX, set_whitelist_line
-from guide_data import GUIDE_MAPPINGS, PRODUCT_DOCS, PRODUCT_INDEX, load_product_info
+from esops_testbed import eslocal
+from esops_testbed.cluster_support import DEST, PORT_BASE, PREFIX, SOURCE, set_whitelist_line
+from esops_testbed.guide_data import GUIDE_MAPPINGS, PRODUCT_DOCS, PRODUCT_INDEX, load_product_info
 
 
 def test_clusters_are_real_and_separate(source, dest):
     source_info = source.client.info()
     dest_info = dest.client.info()
-    assert source_info["cluster_name"] == "it-source"
-    assert dest_info["cluster_name"] == "it-dest"
+    assert source_info["cluster_name"] == SOURCE
+    assert dest_info["cluster_name"] == DEST
     assert source_info["version"]["number"] == eslocal.es_version()
     modules = {m["name"] for node in dest.client.nodes.info(metric="plugins")["nodes"].values() for m in node["modules"]}
     assert "reindex" in modules

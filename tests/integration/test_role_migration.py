@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import eslocal
-from cluster_support import DEST, set_whitelist_line
-from guide_data import PRODUCT_DOCS, PRODUCT_INDEX, load_product_info
-from support import REPO_ROOT, run_playbook
+from esops_testbed import eslocal
+from esops_testbed.cluster_support import DEST, set_whitelist_line
+from esops_testbed.guide_data import PRODUCT_DOCS, PRODUCT_INDEX, load_product_info
+from esops_testbed.support import REPO_ROOT, run_playbook
 
 DEMO = REPO_ROOT / "playbooks" / "demo.yml"
 MIGRATE = REPO_ROOT / "playbooks" / "migrate.yml"

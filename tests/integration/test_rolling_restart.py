@@ -14,10 +14,10 @@ import pytest
 import yaml
 from elasticsearch import Elasticsearch
 
-import eslocal
-from cluster_support import PORT_BASE, PREFIX, set_whitelist_line, start_fresh
-from guide_data import PRODUCT_INDEX, load_product_info
-from support import REPO_ROOT, run_playbook
+from esops_testbed import eslocal
+from esops_testbed.cluster_support import PORT_BASE, PREFIX, set_whitelist_line, start_fresh
+from esops_testbed.guide_data import PRODUCT_INDEX, load_product_info
+from esops_testbed.support import REPO_ROOT, run_playbook
 from test_role_migration import recap
 
 CLUSTER = PREFIX + "-dest2"

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from guide_data import PRODUCT_INDEX, load_product_info
-from support import run_module
+from esops_testbed.guide_data import PRODUCT_INDEX, load_product_info
+from esops_testbed.support import run_module
 
 SECRET = "Zq9-s3cr3t-pw"
 

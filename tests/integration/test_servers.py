@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-import eslocal
-from cluster_support import PORT_BASE, PREFIX
+from esops_testbed import eslocal
+from esops_testbed.cluster_support import PORT_BASE, PREFIX
 
 ES7, ES6, ES5, OS2, OS3 = eslocal.SERVERS
 # One single-node cluster per server; HTTP ports clear of the other test files' (PORT_BASE + 0..32, + 90).
@@ -38,10 +37,9 @@ def cluster_name(server):
 class Node:
     """A started cluster seen over plain HTTP."""
 
-    def __init__(self, server, start_seconds):
-        self.server = eslocal.Server.parse(server)
-        self.info = eslocal.info(cluster_name(server))
-        self.start_seconds = start_seconds
+    def __init__(self, name):
+        self.info = eslocal.info(name)
+        self.server = eslocal.Server.parse(self.info["server"])
 
     @property
     def host(self):
@@ -77,11 +75,10 @@ def nodes():
         metas.append(eslocal.create_cluster(
             cluster_name(server), http_port=PORTS[server], heap=HEAP.get(server, "384m"), server=server
         ))
-    started = time.time()
     try:
-        eslocal.start_clusters(metas)
-        seconds = time.time() - started
-        yield {server: Node(server, seconds) for server in eslocal.SERVERS}
+        # Five servers starting at once on a small machine: more time than one cluster gets.
+        eslocal.start_clusters(metas, timeout=2 * eslocal.START_TIMEOUT)
+        yield {server: Node(cluster_name(server)) for server in eslocal.SERVERS}
     finally:
         for server in eslocal.SERVERS:
             eslocal.destroy(cluster_name(server))
@@ -129,12 +126,14 @@ def test_the_node_temp_dir_lives_in_the_cluster_directory(nodes, server):
     tmpdirs = [arg.split("=", 1)[1] for arg in jvm["input_arguments"] if arg.startswith("-Djava.io.tmpdir=")]
     cluster_dir = str(eslocal.cluster_dir(cluster_name(server)))
     assert tmpdirs and tmpdirs[-1].startswith(cluster_dir + "/"), tmpdirs
-    assert "reindex.remote" not in eslocal.cluster_nodes(eslocal.load_cluster(cluster_name(server)))[0].config_file.read_text()
+    config_file = eslocal.cluster_nodes(eslocal.load_cluster(cluster_name(server)))[0].config_file
+    assert "reindex.remote" not in config_file.read_text()
 
 
 def allow_remotes(dest, sources):
     """Test-side edit of dest's config: the allowlist (OpenSearch 2+) or whitelist line naming the sources."""
-    setting = "reindex.remote.allowlist" if dest.server.opensearch and dest.server.major >= 2 else "reindex.remote.whitelist"
+    allowlist = dest.server.opensearch and dest.server.major >= 2
+    setting = "reindex.remote.allowlist" if allowlist else "reindex.remote.whitelist"
     config = eslocal.cluster_nodes(eslocal.load_cluster(cluster_name(dest.server.name)))[0].config_file
     lines = [line for line in config.read_text().splitlines() if not line.startswith("reindex.remote.")]
     lines.append('%s: "%s"' % (setting, ", ".join(source.host.split("://", 1)[1] for source in sources)))
@@ -145,7 +144,7 @@ def allow_remotes(dest, sources):
 @pytest.fixture(scope="module")
 def allowed(nodes):
     """Each destination of PAIRS lets its sources in (one restart per destination)."""
-    for dest in sorted({dest for _, dest in PAIRS}):
+    for dest in sorted({pair[1] for pair in PAIRS}):
         allow_remotes(nodes[dest], [nodes[source] for source, other in PAIRS if other == dest])
     return nodes
 
@@ -166,3 +165,19 @@ def test_reindex_from_remote(allowed, pair):
     for doc_id, doc in DOCS.items():
         assert dest.call("GET", "/%s/_doc/%s" % (copy, doc_id))["_source"] == doc
     assert dest.call("GET", "/%s/_count" % copy)["count"] == len(DOCS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("server, port", [(ES6, PORT_BASE + 84), (OS2, PORT_BASE + 86)])
+def test_two_nodes_form_one_cluster(server, port):
+    """Multi-node discovery as each line spells it: zen unicast hosts on 6.x, seed hosts and initial
+    cluster managers on OpenSearch 2+."""
+    name = "%s-two" % cluster_name(server)
+    eslocal.destroy(name)
+    try:
+        eslocal.start(name, nodes=2, http_port=port, heap="256m", server=server)
+        names = sorted(entry["name"] for entry in Node(name).call("GET", "/_nodes")["nodes"].values())
+        assert names == ["%s-0" % name, "%s-1" % name]
+    finally:
+        eslocal.destroy(name)
+    assert not eslocal.cluster_dir(name).exists()

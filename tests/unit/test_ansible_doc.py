@@ -22,11 +22,11 @@ def collections_path():
     """A directory holding ansible_collections/esops/migration for this checkout.
 
     Under ansible-test units the collection already sits at .../ansible_collections/esops/migration;
-    in the repository, tests/support.py links it into .build/collections.
+    in the repository, esops_testbed/support.py links it into .build/collections.
     """
     if REPO_ROOT.parts[-3:] == ("ansible_collections", "esops", "migration"):
         return REPO_ROOT.parents[2]
-    import support  # pylint: disable=import-outside-toplevel  # tests/ is on pytest's pythonpath
+    from esops_testbed import support  # pylint: disable=import-outside-toplevel  # installed by tools/setup.sh
 
     support.ensure_collection_tree()
     return support.COLLECTIONS_PATH

@@ -11,7 +11,7 @@ import yaml
 from ansible.module_utils import basic
 
 # The collection's root (also when ansible-test units runs this file from its own copy, where
-# tests/support.py is not importable).
+# esops_testbed/support.py is not importable).
 REPO_ROOT = Path(__file__).resolve().parents[4]
 MODULES = sorted(path.stem for path in (REPO_ROOT / "plugins" / "modules").glob("*.py"))
 # Task keywords an example may use beside the one module call.

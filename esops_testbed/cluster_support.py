@@ -1,14 +1,13 @@
-"""What integration tests need to know about the local clusters (see conftest.py for the fixtures)."""
+"""What integration tests need to know about the local clusters (fixtures: tests/integration/conftest.py)."""
 
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 from elasticsearch import Elasticsearch
 
-import eslocal
+from esops_testbed import eslocal
 
 # Names and ports distinct from the demo's (source/dest on 19200/19210) so both can run at once.
 # ESOPS_IT_NAME / ESOPS_IT_PORT lets several test sessions run side by side on one machine.
@@ -50,14 +49,9 @@ def start_fresh(names, ports=None, heap=HEAP, nodes=1):
     ports = ports or PORTS
     for name in names:
         eslocal.destroy(name)
-    metas = [eslocal.create_cluster(name, nodes=nodes, http_port=ports[name], heap=heap) for name in names]
-    for meta in metas:
-        for node in eslocal.cluster_nodes(meta):
-            eslocal.start_node(meta, node)
-    deadline = time.time() + eslocal.START_TIMEOUT
-    for meta in metas:
-        for node in eslocal.cluster_nodes(meta):
-            eslocal.wait_for_node(meta, node, deadline)
+    eslocal.start_clusters(
+        [eslocal.create_cluster(name, nodes=nodes, http_port=ports[name], heap=heap) for name in names]
+    )
 
 
 def set_whitelist_line(config_file, entry):

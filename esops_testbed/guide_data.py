@@ -5,7 +5,7 @@ from pathlib import Path
 import yaml
 
 # The demo playbook loads the same data: playbooks/vars/product_info.yml is the one copy.
-_DATA = yaml.safe_load((Path(__file__).resolve().parents[2] / "playbooks" / "vars" / "product_info.yml").read_text())
+_DATA = yaml.safe_load((Path(__file__).resolve().parents[1] / "playbooks" / "vars" / "product_info.yml").read_text())
 
 PRODUCT_INDEX = _DATA["demo_index"]
 PRODUCT_SETTINGS = _DATA["demo_index_settings"]
