@@ -246,7 +246,11 @@ def remote_error_hint(error_text, host):
             "in remote.headers Authorization)"
         )
     if re.search(r"status=403|status line \[HTTP/\S+ 403", text):
-        return "the remote user lacks privileges: it needs read and view_index_metadata on the source index"
+        return (
+            "the remote user lacks privileges: reindex from remote first sends GET / to the source (action "
+            "cluster:monitor/main), which needs the cluster privilege monitor, then reads the source indices, which "
+            "needs read and view_index_metadata on them"
+        )
     if re.search(r"PKIX path building failed|unable to find valid certification path|s_s_l_handshake_exception", text):
         return (
             "the destination nodes do not trust the source's TLS certificate: add the CA that signed it to "

@@ -37,7 +37,7 @@ def dest2():
     eslocal.stop(CLUSTER)
 
 
-def write_inventory(path, data, source, restart_commands=None):
+def write_inventory(path, data, source, restart_commands=None, host_vars=None):
     restart_commands = restart_commands or {}
     hosts = {}
     for index, node in enumerate(data["nodes"]):
@@ -46,10 +46,12 @@ def write_inventory(path, data, source, restart_commands=None):
             ansible_connection="local",
             remote_reindex_elasticsearch_yml=node["config_file"],
             remote_reindex_node_url=node["url"],
+            remote_reindex_node_log=node["log_file"],
             remote_reindex_restart_command=restart_commands.get(
                 host, "%s %s restart %s --node %d" % (
                     REPO_ROOT / ".venv" / "bin" / "python", REPO_ROOT / "tools" / "eslocal.py", CLUSTER, index)),
         )
+        hosts[host].update((host_vars or {}).get(host, {}))
     group_vars = dict(
         remote_reindex_source_url=source.url,
         remote_reindex_source_username=source.username,
@@ -157,6 +159,7 @@ def test_a_wrong_restart_command_names_the_node_and_reports_the_pending_change(d
 
 def test_a_node_that_does_not_come_back_fails_naming_it_within_the_timeout(dest2, source, tmp_path):
     data, client = dest2
+    load_product_info(source.client)  # else the role's preflight stops before any restart
     node2 = eslocal.info(CLUSTER)["nodes"][2]
     set_whitelist_line(Path(node2["config_file"]), None)
     # The "restart" stops the node and never starts it again.
@@ -170,8 +173,44 @@ def test_a_node_that_does_not_come_back_fails_naming_it_within_the_timeout(dest2
         assert run.rc != 0
         assert 'Restart of dest2-node-2 failed at "Wait until the node answers and has rejoined the cluster' in run.output
         assert "cluster.routing.allocation.enable" in run.output  # tells what is left to restore
-        assert elapsed < 15 + 60, elapsed
+        # The "restart" cannot start the node again, so putting the previous file back cannot restart it either.
+        assert "Putting back its previous elasticsearch.yml" in run.output
+        assert elapsed < 15 + 120, elapsed  # the timeout, plus Ansible's start-up and the preflight on 2 busy cores
     finally:
         eslocal.restart(CLUSTER, node_index=2)
         client.cluster.put_settings(persistent={"cluster.routing.allocation.enable": None})
         client.cluster.health(wait_for_status="green", timeout="60s")
+
+
+def test_a_node_the_server_refuses_to_start_gets_its_file_back_and_rejoins_before_the_role_fails(dest2, source, tmp_path):
+    """A reindex.ssl CA file that does not exist on the node: Elasticsearch 7.17 refuses to start with it."""
+    data, client = dest2
+    load_product_info(source.client)
+    nodes = eslocal.info(CLUSTER)["nodes"]
+    config = Path(nodes[0]["config_file"])
+    if source.host_port not in config.read_text():  # the whitelist alone must not be what changes
+        set_whitelist_line(config, source.host_port)
+        eslocal.restart(CLUSTER, node_index=0)
+        client.cluster.health(wait_for_status="green", wait_for_nodes="3", timeout="60s")
+    before_bytes = config.read_bytes()
+    before = pids(data)
+    inventory = write_inventory(tmp_path / "hosts.yml", data, source, host_vars={
+        "dest2-node-0": {"remote_reindex_whitelist_ssl": {"certificate_authorities": ["missing-ca.pem"]}}})
+    started = time.monotonic()
+    run = run_playbook(MIGRATE, inventory=inventory)
+    elapsed = time.monotonic() - started
+    print("refused restart put back and recovered in %.1f s" % elapsed)
+
+    assert run.rc != 0, run.output[-3000:]
+    assert config.read_bytes() == before_bytes
+    after = pids(data)
+    assert after[0] not in (None, before[0]) and after[1:] == before[1:], (before, after)
+    health = client.cluster.health()
+    assert (health["status"], health["number_of_nodes"]) == ("green", 3), health
+    assert "allocation" not in str(client.cluster.get_settings()["persistent"])
+    failure = run.output[run.output.index("Stop, naming the node that did not come back with the new"):]
+    assert "Restart of dest2-node-0 failed" in failure, failure[:3000]
+    assert "cannot configure trust using PEM certificates [%s] because one or more files do not exist" % (
+        config.parent / "missing-ca.pem") in failure, failure[:3000]
+    assert "previous elasticsearch.yml was put back" in failure
+    assert "Copy the documents with reindex-from-remote" not in run.output  # the role stopped before copying

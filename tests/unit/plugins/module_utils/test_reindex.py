@@ -301,6 +301,7 @@ def test_not_whitelisted_hint_other_text(message):
         ("status_exception: ... status=401 ...", "credentials"),
         ("security_exception: unable to authenticate user [migrator]", "credentials"),
         ("status_exception: status=403", "privileges"),
+        ("status_exception: status=403 action [cluster:monitor/main] is unauthorized", "cluster privilege monitor"),
     ],
 )
 def test_remote_error_hint(text, word):

@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright: esops.migration contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: migration_result
+short_description: Per-index figures of a migration from the registered results of es_reindex and es_verify
+version_added: 0.1.0
+author: esops.migration contributors (@esops)
+description:
+  - Takes the registered loop results of M(esops.migration.es_reindex) and of M(esops.migration.es_verify), one item
+    per index in the same order, and returns the figures the C(esops.migration.remote_reindex) role publishes as
+    C(remote_reindex_result).
+  - Holds no connection detail and no secret, only index names and figures.
+options:
+  _input:
+    description: The C(results) list of the registered es_reindex loop.
+    type: list
+    elements: dict
+    required: true
+  verifications:
+    description: The C(results) list of the registered es_verify loop (items skipped when no check ran).
+    type: list
+    elements: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Figures per index
+  ansible.builtin.set_fact:
+    result: "{{ copies.results | esops.migration.migration_result(verifications.results) }}"
+"""
+
+RETURN = r"""
+_value:
+  description:
+    - C(indices), one dict per index with C(source), C(dest), C(source_count), C(dest_count), C(total), C(created),
+      C(updated), C(version_conflicts), C(failures), C(duration_seconds), C(docs_per_second) and C(verify)
+      (C(level), C(outcome) V(match), V(mismatch), V(failed) or V(skipped), and C(message));
+    - C(ok), true when every copy succeeded and no verification failed.
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+COUNTERS = ("total", "created", "updated", "version_conflicts")
+
+
+def verify_outcome(verification):
+    """The level, outcome and message of one es_verify result."""
+    if verification.get("skipped") or not verification:
+        return dict(level=None, outcome="skipped", message=verification.get("skip_reason", ""))
+    if verification.get("match"):
+        outcome = "match"
+    elif "match" in verification:
+        outcome = "mismatch"
+    else:
+        outcome = "failed"
+    return dict(level=verification.get("level"), outcome=outcome, message=verification.get("msg", ""))
+
+
+def index_figures(copy, verification):
+    """The figures of one index."""
+    item = copy.get("item") or {}
+    took = copy.get("took")
+    figures = dict(source=item.get("source"), dest=item.get("dest") or item.get("source"))
+    figures.update((name, copy.get(name)) for name in COUNTERS)
+    figures.update(
+        failures=len(copy.get("failures") or []),
+        duration_seconds=round(took / 1000.0, 3) if isinstance(took, (int, float)) else None,
+        docs_per_second=copy.get("docs_per_second"),
+        source_count=verification.get("source_count"),
+        dest_count=verification.get("dest_count"),
+        copy_failed=bool(copy.get("failed")),
+        copy_message=copy.get("msg", "") if copy.get("failed") else "",
+        verify=verify_outcome(verification),
+    )
+    return figures
+
+
+def migration_result(copies, verifications):
+    if not isinstance(copies, list) or not isinstance(verifications, list):
+        raise AnsibleFilterError("migration_result: give the results lists of the es_reindex and es_verify loops")
+    padded = verifications + [{}] * (len(copies) - len(verifications))
+    indices = [index_figures(copy, verification) for copy, verification in zip(copies, padded)]
+    ok = all(not index["copy_failed"] and index["verify"]["outcome"] in ("match", "skipped") for index in indices)
+    return dict(indices=indices, ok=ok)
+
+
+class FilterModule:
+    def filters(self):
+        return {"migration_result": migration_result}
