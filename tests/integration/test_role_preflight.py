@@ -6,11 +6,11 @@ import secrets
 
 import pytest
 
-import eslocal
-import file_realm
-from cluster_support import DEST, set_whitelist_line
-from guide_data import PRODUCT_INDEX, load_product_info
-from support import REPO_ROOT, run_playbook
+from esops_testbed import eslocal
+from esops_testbed import file_realm
+from esops_testbed.cluster_support import DEST, set_whitelist_line
+from esops_testbed.guide_data import PRODUCT_INDEX, load_product_info
+from esops_testbed.support import REPO_ROOT, run_playbook
 from test_role_migration import dest_pid, one_node_inventory, role_vars
 
 MIGRATE = REPO_ROOT / "playbooks" / "migrate.yml"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from guide_data import PRODUCT_INDEX, load_product_info
-from support import REPO_ROOT, run_playbook
+from esops_testbed.guide_data import PRODUCT_INDEX, load_product_info
+from esops_testbed.support import REPO_ROOT, run_playbook
 from test_role_migration import one_node_inventory, role_vars
 
 MIGRATE = REPO_ROOT / "playbooks" / "migrate.yml"

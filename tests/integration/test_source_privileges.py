@@ -6,9 +6,9 @@ import secrets
 
 import pytest
 
-import file_realm
-from guide_data import PRODUCT_INDEX, load_product_info
-from support import run_module
+from esops_testbed import file_realm
+from esops_testbed.guide_data import PRODUCT_INDEX, load_product_info
+from esops_testbed.support import run_module
 
 ROLE, USER, COPY = "esops_reader", "esops_reader", "privileges_copy"
 

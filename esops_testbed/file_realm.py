@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from elasticsearch import Elasticsearch
 
-import eslocal
+from esops_testbed import eslocal
 
 
 def _config_dir(cluster):
