@@ -193,3 +193,16 @@ options:
     suboptions:
 """ + SOURCE_CONNECTION
 
+    # es_info's optional second cluster: the source of a migration, only connection suboptions.
+    INFO_SOURCE = r"""
+options:
+  source:
+    description:
+      - A second cluster, the source of a migration, as the module reaches it (without O(source.hosts), the
+        module's own cluster). When given, the module also describes it (RV(source)) and tells whether a reindex from it into the cluster of the module's own
+        connection options can work (RV(pair_problem)).
+      - O(source.request_timeout) and O(source.max_retries) default to the module's O(request_timeout) and
+        O(max_retries).
+    type: dict
+    suboptions:
+""" + SOURCE_CONNECTION

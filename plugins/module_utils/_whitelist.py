@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import traceback
+from collections import namedtuple
 
 try:
     import yaml
@@ -24,12 +25,20 @@ except ImportError:  # es_reindex_whitelist reports it with missing_required_lib
 else:
     YAML_IMPORT_ERROR = None
 
-SETTING = "reindex.remote.whitelist"
+WHITELIST = "reindex.remote.whitelist"
+ALLOWLIST = "reindex.remote.allowlist"  # OpenSearch 2.0 and later; 3.x refuses the whitelist name
+REMOTE_SETTINGS = (WHITELIST, ALLOWLIST)
+SETTING = WHITELIST
 SSL_PREFIX = "reindex.ssl."
 _PORT = re.compile(r"^(\d{1,5}|\*)$")
 # ${NAME} placeholders: Elasticsearch replaces them with environment variables before it reads a setting.
 _PLACEHOLDER = re.compile(r"\$\{[^{}]+\}")
 _MASK_BASE = 0xE000  # private-use characters stand in for placeholders while an entry is checked
+
+
+# The outcome of plan_remote: the new text, the entries before and after, what changed, and the other setting
+# name whose line was moved to the managed one (None when nothing moved).
+RemotePlan = namedtuple("RemotePlan", "text before after added removed moved_from")
 
 
 class WhitelistError(Exception):
@@ -53,6 +62,65 @@ def _mask_placeholders(text):
     return masked, (lambda part: any(_MASK_BASE <= ord(c) < _MASK_BASE + len(found) for c in part)), unmask
 
 
+EVERY_HOST = (
+    "%r accepts every host, which lets anyone allowed to reindex make the cluster fetch from anywhere "
+    "(and a bare * stops Elasticsearch from starting): name the source host"
+)
+EXAMPLE_ENTRY = "es-source.example.com:9200"
+
+
+def _form_problem(text, masked, unmask):
+    """Why the entry's overall shape is wrong (a structure, every host, a URL, several entries), or None."""
+    if masked.startswith("{") or masked.startswith("[{") or masked.startswith("['"):
+        # Ansible turns a mapping or list given as an entry into its Python text, e.g. "{'host': 'a', 'port': 9200}".
+        return "%r is a mapping or a list, not a string; each entry must be a string host:port such as %r" % (
+            text, EXAMPLE_ENTRY)
+    if set(masked.rpartition(":")[0] if ":" in masked else masked) <= {"*"}:
+        return (EVERY_HOST + ", use %r") % (text, EXAMPLE_ENTRY)
+    if "://" in masked:
+        rest = unmask(masked.split("://", 1)[1].split("/", 1)[0])
+        return "%r has a scheme; the whitelist holds host:port only: use %r" % (text, rest or "host:port")
+    if "/" in masked:
+        return "%r has a path; the whitelist holds host:port only: use %r" % (text, unmask(masked.split("/", 1)[0]))
+    if "," in masked:
+        return "%r holds several entries; give one host:port per list item" % text
+    if re.search(r"\s", masked):
+        return "%r contains spaces; give one host:port per entry" % text
+    return None
+
+
+def _bracketed_host_port(text, masked, _has_placeholder):
+    """(host, port, problem) of an [IPv6]:port entry."""
+    if "]" not in masked:
+        return None, None, "%r opens a bracket it does not close; write IPv6 addresses as [address]:port" % text
+    host, sep, port = masked.partition("]:")
+    if not sep:
+        return None, None, "%r has no port; use %r (IPv6 addresses in brackets, then :port)" % (text, text + ":9200")
+    return host + "]", port, None
+
+
+def _plain_host_port(text, masked, has_placeholder):
+    """(host, port, problem) of a host:port entry; (None, None, None) when a placeholder may hold the port."""
+    host, sep, port = masked.rpartition(":")
+    if not sep:
+        if has_placeholder(masked):
+            return None, None, None  # the variable may hold the port (or the whole host:port)
+        return None, None, "%r has no port; use %r" % (text, text + ":9200")
+    if not host:
+        return None, None, "%r has no host; give host:port, for example 10.0.0.1%s" % (text, text)
+    if ":" in host:
+        return None, None, "%r looks like an IPv6 address without brackets; use [address]:port" % text
+    return host, port, None
+
+
+def _port_problem(text, port, has_placeholder, unmask):
+    if has_placeholder(port) or port == "*":
+        return None
+    if _PORT.match(port) and 1 <= int(port) <= 65535:
+        return None
+    return "%r has an invalid port %r; use a number from 1 to 65535, or *" % (text, unmask(port))
+
+
 def entry_problem(entry):
     """Why an entry is not a valid host:port pattern for the whitelist, or None when it is.
 
@@ -64,49 +132,18 @@ def entry_problem(entry):
         return "an empty entry; give host:port, for example 10.0.0.1:9200"
     text = entry.strip()
     masked, has_placeholder, unmask = _mask_placeholders(text)
-    if masked.startswith("{") or masked.startswith("[{") or masked.startswith("['"):
-        # Ansible turns a mapping or list given as an entry into its Python text, e.g. "{'host': 'a', 'port': 9200}".
-        return "%r is a mapping or a list, not a string; each entry must be a string host:port such as %r" % (
-            text, "es-source.example.com:9200")
-    if set(masked.rpartition(":")[0] if ":" in masked else masked) <= {"*"}:
-        return (
-            "%r accepts every host, which lets anyone allowed to reindex make the cluster fetch from anywhere "
-            "(and a bare * stops Elasticsearch from starting): name the source host, use %r"
-            % (text, "es-source.example.com:9200")
-        )
-    if "://" in masked:
-        rest = unmask(masked.split("://", 1)[1].split("/", 1)[0])
-        return "%r has a scheme; the whitelist holds host:port only: use %r" % (text, rest or "host:port")
-    if "/" in masked:
-        return "%r has a path; the whitelist holds host:port only: use %r" % (text, unmask(masked.split("/", 1)[0]))
-    if "," in masked:
-        return "%r holds several entries; give one host:port per list item" % text
-    if re.search(r"\s", masked):
-        return "%r contains spaces; give one host:port per entry" % text
-    if masked.startswith("["):
-        if "]" not in masked:
-            return "%r opens a bracket it does not close; write IPv6 addresses as [address]:port" % text
-        host, sep, port = masked.partition("]:")
-        host = host + "]"
-        if not sep:
-            return "%r has no port; use %r (IPv6 addresses in brackets, then :port)" % (text, text + ":9200")
-    else:
-        host, sep, port = masked.rpartition(":")
-        if not sep:
-            if has_placeholder(masked):
-                return None  # the variable may hold the port (or the whole host:port)
-            return "%r has no port; use %r" % (text, text + ":9200")
-        if not host:
-            return "%r has no host; give host:port, for example 10.0.0.1%s" % (text, text)
-        if ":" in host:
-            return "%r looks like an IPv6 address without brackets; use [address]:port" % text
-    if not has_placeholder(port) and (not _PORT.match(port) or (port != "*" and not 1 <= int(port) <= 65535)):
-        return "%r has an invalid port %r; use a number from 1 to 65535, or *" % (text, unmask(port))
+    problem = _form_problem(text, masked, unmask)
+    if problem:
+        return problem
+    split = _bracketed_host_port if masked.startswith("[") else _plain_host_port
+    host, port, problem = split(text, masked, has_placeholder)
+    if problem or host is None:
+        return problem
+    problem = _port_problem(text, port, has_placeholder, unmask)
+    if problem:
+        return problem
     if set(host) <= {"*"}:
-        return (
-            "%r accepts every host, which lets anyone allowed to reindex make the cluster fetch from anywhere "
-            "(and a bare * stops Elasticsearch from starting): name the source host" % text
-        )
+        return EVERY_HOST % text
     return None
 
 
@@ -190,14 +227,14 @@ def locate_setting(text, setting):
     return found[0] if found else None
 
 
-def locate(text):
-    """The Location of the whitelist setting, or None. Raises WhitelistError for bad YAML or duplicates."""
-    return locate_setting(text, SETTING)
+def locate(text, setting=SETTING):
+    """The Location of the whitelist (or allowlist) setting, or None. Raises WhitelistError for bad YAML or duplicates."""
+    return locate_setting(text, setting)
 
 
-def current_entries(text):
+def current_entries(text, setting=SETTING):
     """The entries the file holds now."""
-    location = locate(text)
+    location = locate(text, setting)
     if location is None:
         return []
     value = yaml.constructor.SafeConstructor().construct_object(location.value_node, deep=True)
@@ -292,6 +329,54 @@ def _render_value(value, style, item_indent):
     return " " + json.dumps(", ".join(value)), []
 
 
+def _append_setting(text, setting, value, scalar_lists, eol):
+    """The text with an absent setting appended as one flat line (an empty list appends nothing)."""
+    if isinstance(value, list) and not value:
+        return text
+    prefix = text if not text or text.endswith(("\n", "\r")) else text + eol
+    style = "scalar" if scalar_lists else "flow"
+    return prefix + setting + ":" + _render_value(value, style, 0)[0] + eol
+
+
+def _list_style(value_node, scalar_lists):
+    """How a list is written where the setting is: the file's block or flow list, else scalar or flow."""
+    if isinstance(value_node, yaml.SequenceNode):
+        return "flow" if value_node.flow_style else "block"
+    return "scalar" if scalar_lists else "flow"
+
+
+def _item_indent(location, style):
+    """Indentation of '- ' items: the file's own, or two spaces past the key."""
+    value_node = location.value_node
+    if style == "block" and value_node.value:
+        return value_node.value[0].start_mark.column - 2
+    return location.key_node.start_mark.column + 2
+
+
+def _trailing_comment(key_line, location, first, last):
+    """A comment that follows a value written on the key line, kept after the new value ("" when none)."""
+    value_node = location.value_node
+    if first != last or value_node.end_mark.line != first:
+        return ""
+    rest = key_line[value_node.end_mark.column:].rstrip("\r\n")
+    return rest if rest.strip().startswith("#") else ""
+
+
+def _replace_value(lines, location, value, scalar_lists, eol):
+    """The new lines of a present setting: its key line with the value, then any '- ' item lines."""
+    first, last = _value_span(lines, location)
+    key_line = lines[first]
+    # The last replaced line keeps its own ending (none at the end of a file without a final newline).
+    line_eol = lines[last][len(lines[last].rstrip("\r\n")):]
+    style = _list_style(location.value_node, scalar_lists)
+    head = key_line[:location.key_node.end_mark.column] + ":"
+    rendered, item_lines = _render_value(value, style, _item_indent(location, style))
+    trailing = _trailing_comment(key_line, location, first, last)
+    new_lines = [head + rendered + trailing + (eol if item_lines else line_eol)]
+    new_lines += [item + (eol if index < len(item_lines) - 1 else line_eol) for index, item in enumerate(item_lines)]
+    return lines[:first] + new_lines + lines[last + 1:]
+
+
 def render_setting(text, setting, value, scalar_lists=False):
     """The text with a dotted setting set to `value`, touching only that setting's lines.
 
@@ -303,45 +388,29 @@ def render_setting(text, setting, value, scalar_lists=False):
     location = locate_setting(text, setting)
     lines = text.splitlines(True)
     eol = _line_ending(lines)
-    is_list = isinstance(value, list)
     if location is None:
-        if is_list and not value:
-            return text
-        prefix = text if not text or text.endswith(("\n", "\r")) else text + eol
-        style = "scalar" if scalar_lists else "flow"
-        return prefix + setting + ":" + _render_value(value, style, 0)[0] + eol
-    first, last = _value_span(lines, location)
-    key_line = lines[first]
-    # The last replaced line keeps its own ending (none at the end of a file without a final newline).
-    line_eol = lines[last][len(lines[last].rstrip("\r\n")):]
-    value_node = location.value_node
-    if is_list and not value and location.flat:
+        return _append_setting(text, setting, value, scalar_lists, eol)
+    if isinstance(value, list) and not value and location.flat:
+        first, last = _value_span(lines, location)
         return "".join(lines[:first] + lines[last + 1:])
-    if isinstance(value_node, yaml.SequenceNode):
-        style = "flow" if value_node.flow_style else "block"
-    else:
-        style = "scalar" if scalar_lists else "flow"
-    item_indent = location.key_node.start_mark.column + 2
-    if style == "block" and value_node.value:
-        item_indent = value_node.value[0].start_mark.column - 2
-    key_end = location.key_node.end_mark.column
-    head = key_line[:key_end] + ":"
-    # Keep a comment that follows a value written on the key line.
-    trailing = ""
-    if first == last and value_node.end_mark.line == first:
-        rest = key_line[value_node.end_mark.column:].rstrip("\r\n")
-        if rest.strip().startswith("#"):
-            trailing = rest
-    rendered, item_lines = _render_value(value, style, item_indent)
-    new_lines = [head + rendered + trailing + (eol if item_lines else line_eol)]
-    for index, item in enumerate(item_lines):
-        new_lines.append(item + (eol if index < len(item_lines) - 1 else line_eol))
-    return "".join(lines[:first] + new_lines + lines[last + 1:])
+    return "".join(_replace_value(lines, location, value, scalar_lists, eol))
 
 
-def render(text, entries):
-    """The text with the whitelist set to exactly `entries` (removed when empty and flat)."""
-    return render_setting(text, SETTING, list(entries), scalar_lists=True)
+def render(text, entries, setting=SETTING):
+    """The text with the whitelist (or allowlist) set to exactly `entries` (removed when empty and flat)."""
+    return render_setting(text, setting, list(entries), scalar_lists=True)
+
+
+def _setting_value(key, value):
+    """A setting's wanted value checked: a stripped list of non-empty str, or a str."""
+    if isinstance(value, (list, tuple)):
+        value = [str(item).strip() for item in value]
+        if any(not item for item in value):
+            raise WhitelistError("%s: an empty list item; give one value per item" % key)
+        return value
+    if not isinstance(value, str):
+        raise WhitelistError("%s: expected a string or a list of strings, got %r" % (key, value))
+    return value
 
 
 def plan_setting(text, key, value):
@@ -352,18 +421,9 @@ def plan_setting(text, key, value):
     unchanged when the file already holds the value, in whatever style it is written.
     Raises WhitelistError for a file that cannot be edited safely.
     """
-    is_list = isinstance(value, (list, tuple))
-    if is_list:
-        value = [str(item).strip() for item in value]
-        if any(not item for item in value):
-            raise WhitelistError("%s: an empty list item; give one value per item" % key)
-    elif not isinstance(value, str):
-        raise WhitelistError("%s: expected a string or a list of strings, got %r" % (key, value))
-    before = current_setting(text, key, as_list=is_list)
-    if is_list:
-        if before == value or (before is None and not value):
-            return text, before, before
-    elif before == value:
+    value = _setting_value(key, value)
+    before = current_setting(text, key, as_list=isinstance(value, list))
+    if before == value or (before is None and value == []):
         return text, before, before
     return render_setting(text, key, value), before, value
 
@@ -379,27 +439,78 @@ def mask_setting(text, key, mask="********"):
     return render_setting(text, key, mask)
 
 
-def plan(text, entries, state="present", exclusive=False):
-    """What the file should become: (new_text, before_entries, after_entries, added, removed).
+def other_setting(setting):
+    """The other name of the remote hosts setting: allowlist for whitelist and the reverse."""
+    if setting not in REMOTE_SETTINGS:
+        raise WhitelistError("unknown setting %r; use %s" % (setting, " or ".join(REMOTE_SETTINGS)))
+    return ALLOWLIST if setting == WHITELIST else WHITELIST
 
-    Raises WhitelistError for a bad entry or a file that cannot be edited safely.
-    """
+
+def _rename_key(text, location, old, new):
+    """The text with the last dotted part of the key at `location` renamed from `old` to `new`, nothing else."""
+    lines = text.splitlines(True)
+    line = lines[location.line]
+    start, end = location.key_node.start_mark.column, location.key_node.end_mark.column
+    key_text = line[start:end]
+    at = key_text.rindex(old)
+    lines[location.line] = line[:start] + key_text[:at] + new + key_text[at + len(old):] + line[end:]
+    return "".join(lines)
+
+
+def move_other_setting(text, setting):
+    """(text, moved_from): the other name's key renamed to `setting` in place, its entries kept; moved_from is
+    the other name, or None when the file does not hold it. A file holding both names is refused."""
+    other = other_setting(setting)
+    found = locate_setting(text, other)
+    if found is None:
+        return text, None
+    managed = locate_setting(text, setting)
+    if managed is not None:
+        raise WhitelistError(
+            "the file sets both %s (line %d) and %s (line %d); the node reads only one of them: merge the entries "
+            "into %s and remove the other line" % (other, found.line + 1, setting, managed.line + 1, setting))
+    return _rename_key(text, found, other.rpartition(".")[2], setting.rpartition(".")[2]), other
+
+
+def _checked_entries(entries):
+    """The wanted entries stripped and de-duplicated; WhitelistError naming every invalid one."""
     problems = [problem for problem in (entry_problem(entry) for entry in entries) if problem]
-    wanted = normalise_entries(entries)
     if problems:
         raise WhitelistError("invalid whitelist entr%s: %s" % ("y" if len(problems) == 1 else "ies", "; ".join(problems)))
-    before = current_entries(text)
+    return normalise_entries(entries)
+
+
+def _entries_after(before, wanted, state, exclusive):
     if state == "absent":
-        after = [entry for entry in before if entry not in wanted]
-    elif exclusive:
-        after = wanted
-    else:
-        after = normalise_entries(before + wanted)
+        return [entry for entry in before if entry not in wanted]
+    if exclusive:
+        return wanted
+    return normalise_entries(before + wanted)
+
+
+def plan_remote(text, entries, state="present", exclusive=False, setting=SETTING):
+    """What the file should become for the remote hosts setting `setting` (whitelist or allowlist).
+
+    A file holding the other name has that setting moved: its key renamed in place, its entries kept.
+    Returns a RemotePlan; raises WhitelistError for a bad entry or a file that cannot be edited safely.
+    """
+    wanted = _checked_entries(entries)
+    moved_text, moved_from = move_other_setting(text, setting)
+    before = current_entries(moved_text, setting)
+    after = _entries_after(before, wanted, state, exclusive)
     added = [entry for entry in after if entry not in before]
     removed = [entry for entry in before if entry not in after]
     if not added and not removed:
-        return text, before, before, [], []
-    return render(text, after), before, after, added, removed
+        return RemotePlan(moved_text, before, before, [], [], moved_from)
+    return RemotePlan(render(moved_text, after, setting), before, after, added, removed, moved_from)
+
+
+def plan(text, entries, state="present", exclusive=False):
+    """What the file should become: (new_text, before_entries, after_entries, added, removed), for the whitelist.
+
+    Raises WhitelistError for a bad entry or a file that cannot be edited safely.
+    """
+    return tuple(plan_remote(text, entries, state, exclusive)[:5])
 
 
 def _pattern_regex(pattern):
@@ -412,14 +523,29 @@ def whitelist_allows(patterns, entry):
     return any(_pattern_regex(pattern.strip()).match(entry) for pattern in split_value(patterns))
 
 
+def _loaded_patterns(settings, setting):
+    """The patterns of one setting in a node's flat settings, or None when the node has not set it."""
+    patterns = settings.get(setting)
+    if patterns is None:  # a list may come back flattened as reindex.remote.whitelist.0, .1, ...
+        patterns = [value for key, value in sorted(settings.items()) if key.startswith(setting + ".")] or None
+    return patterns
+
+
+def loaded_remote_patterns(settings):
+    """The remote hosts patterns a node loaded: reindex.remote.allowlist (OpenSearch 2+), else the whitelist,
+    which OpenSearch 2 reads when the allowlist is not set and Elasticsearch reads alone."""
+    for setting in (ALLOWLIST, WHITELIST):
+        patterns = _loaded_patterns(settings, setting)
+        if patterns is not None:
+            return patterns
+    return []
+
+
 def nodes_missing_entry(nodes_settings, entry):
-    """Names of the nodes (from GET _nodes/settings?flat_settings=true) whose whitelist does not accept entry."""
+    """Names of the nodes (from GET _nodes/settings?flat_settings=true) whose whitelist or allowlist does not
+    accept entry."""
     missing = []
     for node_id, node in sorted(((nodes_settings or {}).get("nodes") or {}).items()):
-        settings = node.get("settings") or {}
-        patterns = settings.get(SETTING)
-        if patterns is None:  # a list may come back flattened as reindex.remote.whitelist.0, .1, ...
-            patterns = [value for key, value in sorted(settings.items()) if key.startswith(SETTING + ".")]
-        if not whitelist_allows(patterns, entry):
+        if not whitelist_allows(loaded_remote_patterns(node.get("settings") or {}), entry):
             missing.append(node.get("name") or node_id)
     return missing

@@ -366,6 +366,7 @@ dest_count:
 import time
 
 from ansible_collections.esops.migration.plugins.module_utils._cluster import ELASTICSEARCH, path
+from ansible_collections.esops.migration.plugins.module_utils._compatibility import pair_problem
 from ansible_collections.esops.migration.plugins.module_utils._connection import (
     ElasticsearchModule,
     redact_url,
@@ -478,6 +479,13 @@ def check_dest_names(module, indices):
                          % "; ".join(problems), **EMPTY_RESULT)
 
 
+def refuse_impossible_pair(module, source, destination):
+    """Fail before any copy when the destination cannot reindex from this source (known when it was reached)."""
+    problem = pair_problem(source.product, source.version, destination.product, destination.version)
+    if problem:
+        module.fail_json(msg="%s Nothing was copied." % problem, **EMPTY_RESULT)
+
+
 def plan_jobs(module):
     """One CopyJob per source index (and per partition of it)."""
     params = module.params
@@ -486,6 +494,8 @@ def plan_jobs(module):
     source = source_client(module) if several else None
     indices = resolve_source_indices(module, source) if several else names
     destination = module.cluster
+    if source is not None:
+        refuse_impossible_pair(module, source, destination)
     api_key_in_body = bool(params["remote"].get("api_key")) and destination.product == ELASTICSEARCH and \
         supports_remote_api_key(destination.version)
     check_dest_names(module, indices)
@@ -507,6 +517,7 @@ def predict(module):
     params = module.params
     source = source_client(module)
     cluster = module.cluster
+    refuse_impossible_pair(module, source, cluster)
     result = dict(EMPTY_RESULT, dest_count=0)
     changed = False
     indices = resolve_source_indices(module, source)

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: es_reindex_whitelist
-short_description: Manage reindex.remote.whitelist (and the reindex.ssl settings) in an elasticsearch.yml
+short_description: Manage reindex.remote.whitelist or allowlist (and the reindex.ssl settings) in a node's YAML file
 version_added: 0.1.0
 description:
   - Ensures C(host:port) entries are present in, or absent from, the C(reindex.remote.whitelist) setting of a
     destination node's C(elasticsearch.yml), so that the node accepts a reindex from those remote clusters.
+  - On OpenSearch 2.0 and later the setting is called C(reindex.remote.allowlist) (the whitelist name still works
+    on 2.x but is deprecated, and an OpenSearch 3.x node refuses to start with it); choose the name with
+    O(setting). The P(esops.migration.es_info#module) module returns the name a running cluster takes.
+  - A file that holds the other name has that line moved to O(setting), its entries kept (RV(moved_from)); only
+    the key of that setting is renamed, in whatever form it is written. A file holding both names is refused.
   - Reads the setting in every form found in real files, a flat dotted key holding a comma-separated string or a
     YAML list, a nested C(reindex:) / C(remote:) / C(whitelist:) mapping, or a C(>-) block scalar, and rewrites only
     the lines of that setting. Every other byte of the file (comments, order, line endings) stays as it was.
@@ -64,6 +69,16 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  setting:
+    description:
+      - Name of the setting to manage in the file.
+      - V(reindex.remote.whitelist) for Elasticsearch (every version) and OpenSearch 1.x.
+      - V(reindex.remote.allowlist) for OpenSearch 2.0 and later; required on OpenSearch 3.x, whose nodes do not
+        start with the whitelist name.
+    type: str
+    choices: [reindex.remote.whitelist, reindex.remote.allowlist]
+    default: reindex.remote.whitelist
+    version_added: 0.2.0
   exclusive:
     description:
       - With O(state=present), make the whitelist exactly O(entries), removing any others.
@@ -124,8 +139,9 @@ options:
         elements: str
 notes:
   - The file is written atomically (a temporary file renamed over it), keeping its mode and owner.
-  - A file that is not valid YAML, or that sets the whitelist or a managed C(reindex.ssl) setting twice (flat and
-    nested), is refused and left untouched.
+  - A file that is not valid YAML, that sets the whitelist or a managed C(reindex.ssl) setting twice (flat and
+    nested), or that sets both C(reindex.remote.whitelist) and C(reindex.remote.allowlist), is refused and left
+    untouched.
   - The C(reindex.ssl) settings are static too; a change to them also sets RV(restart_needed).
 seealso:
   - name: Reindex from a remote cluster
@@ -148,6 +164,14 @@ EXAMPLES = r"""
     state: restarted
   when: whitelist.restart_needed
 
+- name: Allow the source on an OpenSearch 3 node (an existing whitelist line is moved to the allowlist)
+  esops.migration.es_reindex_whitelist:
+    path: /etc/opensearch/opensearch.yml
+    setting: reindex.remote.allowlist
+    entries:
+      - es-source.example.com:9200
+  register: allowlist
+
 - name: Allow an https source whose certificate is signed by a private CA
   esops.migration.es_reindex_whitelist:
     entries:
@@ -167,7 +191,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 whitelist:
-  description: The entries of the whitelist after the change (in check mode, as they would be).
+  description: The entries of the managed setting (O(setting)) after the change (in check mode, as they would be).
   returned: always
   type: list
   elements: str
@@ -182,6 +206,18 @@ removed:
   returned: always
   type: list
   elements: str
+setting:
+  description: Name of the setting the file holds the entries in, O(setting).
+  returned: always
+  type: str
+  sample: reindex.remote.allowlist
+  version_added: 0.2.0
+moved_from:
+  description: The other setting name whose line was moved to O(setting) (its key renamed, entries kept), or null.
+  returned: always
+  type: str
+  sample: reindex.remote.whitelist
+  version_added: 0.2.0
 restart_needed:
   description: Whether the file changed, so that the node must be restarted to load the new settings.
   returned: always
@@ -208,8 +244,10 @@ from ansible_collections.esops.migration.plugins.module_utils._whitelist import 
     SSL_PREFIX,
     YAML_IMPORT_ERROR,
     WhitelistError,
+    REMOTE_SETTINGS,
+    WHITELIST,
     mask_setting,
-    plan,
+    plan_remote,
     plan_setting,
 )
 
@@ -287,6 +325,7 @@ def main():
             path=dict(type="path", default="/etc/elasticsearch/elasticsearch.yml"),
             entries=dict(type="list", elements="str", required=True),
             state=dict(type="str", choices=["present", "absent"], default="present"),
+            setting=dict(type="str", choices=list(REMOTE_SETTINGS), default=WHITELIST),
             exclusive=dict(type="bool", default=False),
             create=dict(type="bool", default=False),
             backup=dict(type="bool", default=False),
@@ -313,13 +352,14 @@ def main():
     existing = read_text(module, path, params["create"])
     text = existing or ""
     try:
-        new_text, before, after, added, removed = plan(text, params["entries"], params["state"], params["exclusive"])
-        new_text, ssl = plan_ssl(new_text, params["ssl"])
+        remote = plan_remote(text, params["entries"], params["state"], params["exclusive"], params["setting"])
+        new_text, ssl = plan_ssl(remote.text, params["ssl"])
     except WhitelistError as exc:
         module.fail_json(msg="%s: %s. Nothing was written." % (path, exc))
 
     changed = new_text != text
-    result = dict(changed=changed, whitelist=after, added=added, removed=removed, ssl=ssl, restart_needed=changed)
+    result = dict(changed=changed, whitelist=remote.after, added=remote.added, removed=remote.removed, ssl=ssl,
+                  setting=params["setting"], moved_from=remote.moved_from, restart_needed=changed)
     if module._diff:
         result["diff"] = dict(before=masked(text), after=masked(new_text), before_header=path, after_header=path)
     if changed and not module.check_mode:
