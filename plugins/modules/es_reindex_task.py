@@ -123,18 +123,16 @@ tasks:
 import time
 
 from ansible_collections.esops.migration.plugins.module_utils._connection import ElasticsearchModule
-from ansible_collections.esops.migration.plugins.module_utils._reindex import (
-    parse_task_description,
-    summarise_failures,
-    task_progress,
-)
+from ansible_collections.esops.migration.plugins.module_utils._reindex import summarise_failures
 from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import (
     RELOCATION_GRACE,
     CopyJob,
     CopyRunner,
     cancel_task,
     fetch_task,
+    parse_task_description,
     rethrottle,
+    task_progress,
 )
 
 

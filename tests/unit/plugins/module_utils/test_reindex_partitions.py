@@ -11,11 +11,10 @@ from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     combine_queries,
     dest_index_name,
     needs_resolution,
-    parse_task_description,
     partition_bounds,
     partition_clauses,
-    same_copy,
 )
+from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import parse_task_description, same_copy
 
 # --- partitions -------------------------------------------------------------------------------------------------
 
@@ -204,7 +203,7 @@ def test_the_api_key_goes_in_the_body_on_9_3_and_in_a_header_before():
 
 
 def test_an_answer_about_another_task_is_a_relocation():
-    from ansible_collections.esops.migration.plugins.module_utils._reindex import current_task_id
+    from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import current_task_id
 
     # 9.5+ follows the relocation chain and answers with the latest task's node and id.
     moved = {"completed": False, "task": {"node": "nodeB", "id": 77, "original_task_id": "nodeA:12"}}
@@ -214,7 +213,7 @@ def test_an_answer_about_another_task_is_a_relocation():
 
 
 def test_a_relocation_error_is_not_a_failed_copy():
-    from ansible_collections.esops.migration.plugins.module_utils._reindex import is_relocation_error
+    from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import is_relocation_error
 
     assert is_relocation_error({"type": "task_relocated_exception", "reason": "relocated to nodeB"})
     assert is_relocation_error({"type": "exception", "caused_by": {"type": "task_relocated_exception"}})
