@@ -108,16 +108,22 @@ def url_secrets(value):
 client_kwargs = elasticsearch_kwargs
 
 
+def error_causes(error, limit=5):
+    """An Elasticsearch error object and the errors that caused it (caused_by), outermost first, at most `limit`."""
+    causes = []
+    while isinstance(error, dict) and len(causes) < limit:
+        causes.append(error)
+        error = error.get("caused_by")
+    return causes
+
+
 def _error_chain(error):
     """Reasons of an Elasticsearch error object and of the errors that caused it."""
     reasons = []
-    seen = 0
-    while isinstance(error, dict) and seen < 5:
-        kind, reason = error.get("type"), error.get("reason")
+    for cause in error_causes(error):
+        kind, reason = cause.get("type"), cause.get("reason")
         if kind or reason:
             reasons.append("%s: %s" % (kind, reason) if kind and reason else str(kind or reason))
-        error = error.get("caused_by")
-        seen += 1
     return reasons
 
 

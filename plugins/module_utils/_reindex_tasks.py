@@ -11,7 +11,7 @@ import time
 from urllib.parse import urlsplit
 
 from ansible_collections.esops.migration.plugins.module_utils._cluster import ClusterError, path
-from ansible_collections.esops.migration.plugins.module_utils._connection import describe_error
+from ansible_collections.esops.migration.plugins.module_utils._connection import describe_error, error_causes
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     not_whitelisted_hint,
     remote_error_hint,
@@ -32,67 +32,80 @@ UNREACHABLE_LIMIT = 180
 DESCRIPTION = re.compile(
     r"^reindex from \[(?P<remote>.*)\]\[(?P<source>[^\[\]]*)\] to \[(?P<dest>[^\[\]]*)\](?:\[[^\[\]]*\])?$", re.S
 )
+# The words of a description's remote part that say where the remote is, and the keys parse_task_description gives.
+REMOTE_WORDS = {"scheme": "scheme", "host": "host", "port": "port", "pathPrefix": "path_prefix"}
 
 
 def parse_task_description(description):
     """Remote scheme/host/port/path, query, source indices and destination of a reindex task's description.
 
     Elasticsearch describes a remote reindex as
-    ``reindex from [scheme=https host=h port=9200 pathPrefix=/p query={...} username=u password=<<>>][a, b] to [d][_doc]``
-    (scheme only when not http, the query pretty-printed, `[_doc]` only before 8.0). None when not remote.
+    ``reindex from [scheme=https host=h port=9200 pathPrefix=/p query={...} username=u password=<<>>][a, b] to [d]``
+    (scheme only when not http, the query pretty-printed, a trailing `[_doc]` before 8.0). None when not remote.
     """
     match = DESCRIPTION.match(description or "")
     if not match:
         return None
-    remote = match.group("remote")
-    parsed = {"scheme": "http", "path_prefix": None, "query": None}
-    query_at = remote.find("query=")
-    head = remote if query_at < 0 else remote[:query_at]
+    head, has_query, query = match.group("remote").partition("query=")
+    parsed = dict(scheme="http", path_prefix=None)
     for word in head.split():
         key, sep, value = word.partition("=")
-        if not sep:
-            continue
-        if key == "pathPrefix":
-            parsed["path_prefix"] = value
-        elif key in ("scheme", "host", "port"):
-            parsed[key] = value
+        if sep and key in REMOTE_WORDS:
+            parsed[REMOTE_WORDS[key]] = value
     if "host" not in parsed:
         return None
-    if query_at >= 0:
-        try:
-            parsed["query"] = json.JSONDecoder().raw_decode(remote[query_at + len("query="):])[0]
-        except ValueError:
-            parsed["query"] = None
+    parsed["query"] = quoted_json(query) if has_query else None
     parsed["source"] = sorted(name.strip() for name in match.group("source").split(","))
     parsed["dest"] = match.group("dest")
     return parsed
+
+
+def quoted_json(text):
+    """The JSON value at the start of text (the rest is ignored), or None."""
+    try:
+        return json.JSONDecoder().raw_decode(text)[0]
+    except ValueError:
+        return None
 
 
 def is_match_all(query):
     return not query or (isinstance(query, dict) and list(query) == ["match_all"])
 
 
+def described_remote(parsed):
+    """(scheme, host, port, path prefix) of a parsed description, comparable with body_remote()."""
+    return (parsed["scheme"], parsed["host"].strip("[]").lower(), parsed["port"],
+            (parsed["path_prefix"] or "").strip("/"))
+
+
+def body_remote(body):
+    """(scheme, host, port, path prefix) of the remote a reindex body reads from, as a description writes them."""
+    remote = urlsplit(body["source"]["remote"]["host"])
+    return (remote.scheme, (remote.hostname or "").lower(), str(remote.port), remote.path.strip("/"))
+
+
+def body_sources(body):
+    index = body["source"]["index"]
+    names = index if isinstance(index, list) else str(index).split(",")
+    return sorted(name.strip() for name in names)
+
+
+def same_query(described, wanted):
+    """Whether a description's query is the one wanted (no query and match_all are the same: the server fills it in)."""
+    if is_match_all(wanted):
+        return is_match_all(described)
+    return described == wanted
+
+
 def same_copy(description, body):
     """Whether a task's description is the copy that `body` would start (same remote, indices, dest and query)."""
     parsed = parse_task_description(description)
-    if parsed is None:
-        return False
-    remote = urlsplit(body["source"]["remote"]["host"])
-    index = body["source"]["index"]
-    names = index if isinstance(index, list) else str(index).split(",")
-    if (
-        parsed["scheme"] != remote.scheme
-        or parsed["host"].strip("[]").lower() != (remote.hostname or "").lower()
-        or parsed["port"] != str(remote.port)
-        or (parsed["path_prefix"] or "").strip("/") != remote.path.strip("/")
-        or parsed["source"] != sorted(name.strip() for name in names)
-        or parsed["dest"] != body["dest"]["index"]
-    ):
-        return False
-    wanted = body["source"].get("query")
-    if is_match_all(wanted):
-        return is_match_all(parsed["query"])
-    return parsed["query"] == wanted
+    return parsed is not None and (
+        described_remote(parsed) == body_remote(body)
+        and parsed["source"] == body_sources(body)
+        and parsed["dest"] == body["dest"]["index"]
+        and same_query(parsed["query"], body["source"].get("query"))
+    )
 
 
 def task_progress(status):
@@ -120,13 +133,24 @@ def current_task_id(requested_id, task_response):
     return requested_id
 
 
+# The error a reindex task ends with when it handed its copy over to a task on another node (Elasticsearch 9.5+);
+# it names that task in relocated_task_id (TaskRelocatedException).
+RELOCATED_ERROR = "task_relocated_exception"
+
+
+def relocation_errors(error):
+    return [cause for cause in error_causes(error) if cause.get("type") == RELOCATED_ERROR]
+
+
 def is_relocation_error(error):
     """Whether a finished task's error says it was relocated (it goes on elsewhere), not that the copy failed."""
-    kinds = []
-    while isinstance(error, dict) and len(kinds) < 5:
-        kinds.append(str(error.get("type") or ""))
-        error = error.get("caused_by")
-    return any("relocated" in kind for kind in kinds)
+    return bool(relocation_errors(error))
+
+
+def relocation_target(error):
+    """The id of the task a relocated task handed its copy to, as its error names it, or None."""
+    named = [cause.get("relocated_task_id") for cause in relocation_errors(error) if cause.get("relocated_task_id")]
+    return named[0] if named else None
 
 
 # --- Tasks API calls ------------------------------------------------------------------------------------------------
