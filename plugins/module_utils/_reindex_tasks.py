@@ -229,6 +229,12 @@ class CopyJob:
         self.unreachable_since = None
         self.missing_since = None
 
+    def move_to(self, task_id):
+        """The job's copy goes on under another task (relocated, or found again by its description)."""
+        self.relocated_from.append(self.task_id)
+        self.task_id = task_id
+        self.missing_since = None
+
     def summary(self):
         ended = self.state in ("done", "failed", "cancelled") and self.result["total"]
         done, total = task_progress(self.result if ended else self.status)
@@ -262,9 +268,10 @@ class CopyRunner:
     """Runs jobs as reindex tasks, at most `max_concurrent` at once, and follows them to the end.
 
     Before starting a job it looks for a running task doing the same copy (a previous run that died or
-    timed out) and follows that one instead. A followed task the cluster no longer knows is looked for
-    again by its description (Elasticsearch 9.5+ may move a reindex to another node, under a new id);
-    if no such task runs, the job is lost, which is a failure, never a success.
+    timed out) and follows that one instead. Elasticsearch 9.5+ may move a reindex to another node under a
+    new id: the job follows the id the Tasks API answers with, or the one a task_relocated_exception names.
+    A followed task the cluster no longer knows is looked for again by its description; if no such task
+    runs within relocation_grace seconds, the job is lost, which is a failure, never a success.
     """
 
     def __init__(self, cluster, start_options, max_concurrent=2, poll_interval=2.0, requests_per_second=None,
@@ -307,85 +314,135 @@ class CopyRunner:
         """Start jobs as slots free up and follow them until all ended or the deadline passed."""
         running = running_copies(self.cluster)
         pending = list(jobs)
+        if self.wait(jobs, deadline, lambda: self.fill_slots(pending, running, jobs)):
+            self.time_out(jobs, cancel_on_timeout)
+        for job in pending:
+            if job.state == "pending":
+                job.state, job.error = "cancelled", "not started because another copy could not start"
+        return jobs
+
+    def fill_slots(self, pending, running, jobs):
+        """Start pending jobs while fewer than max_concurrent run, unless a copy could not even start."""
+        active = sum(job.state == "running" for job in jobs)
+        while pending and active < self.max_concurrent:
+            if any(job.state == "failed" and job.task_id is None for job in jobs):
+                return  # a copy could not even start: do not start more of the same
+            job = pending.pop(0)
+            self.launch(job, running, jobs)
+            active += job.state == "running"
+
+    def wait(self, jobs, deadline, before_each_round=None):
+        """Follow the running jobs until none runs or the deadline passed; the jobs still running then.
+
+        Each look waits on the server for its share of the interval, so an ending task is seen at once; the
+        interval grows from 0.25 s to poll_interval. before_each_round() may start more jobs.
+        """
         interval = min(0.25, self.poll_interval)
         while True:
+            if before_each_round:
+                before_each_round()
             active = [job for job in jobs if job.state == "running"]
-            while pending and len(active) < self.max_concurrent:
-                if any(job.state == "failed" and job.task_id is None for job in jobs):
-                    break  # a copy could not even start: do not start more of the same
-                job = pending.pop(0)
-                self.launch(job, running, jobs)
-                if job.state == "running":
-                    active.append(job)
             if not active:
-                for job in pending:
-                    job.state = "cancelled"
-                    job.error = "not started because another copy could not start"
-                return jobs
-            # Each look waits on the server for its share of the interval, so an ending task is seen at once.
-            wait_each = max(0.2, min(interval, deadline - time.monotonic()) / len(active))
-            round_started = time.monotonic()
-            for job in active:
-                self.follow(job, jobs, wait_each)
+                return []
+            self.follow_round(active, jobs, min(interval, deadline - time.monotonic()))
             interval = min(interval * 2, self.poll_interval)
-            # No wait happened on the server (a task missing or the cluster unreachable) and nothing ended: pause.
-            idle = wait_each * len(active) - (time.monotonic() - round_started)
-            if idle > 0 and all(job.state == "running" for job in active):
-                time.sleep(idle)
-            if time.monotonic() >= deadline and any(job.state == "running" for job in jobs):
-                for job in jobs:
-                    if job.state == "running":
-                        self.follow(job, jobs)  # the latest status, for the message
-                    if job.state == "running":
-                        job.state = "timed_out"
-                        if cancel_on_timeout:
-                            cancel_task(self.cluster, job.task_id, ignore=(404,))
-                    elif job.state == "pending":
-                        job.state = "cancelled"
-                        job.error = "not started before the timeout"
-                return jobs
+            still_running = [job for job in jobs if job.state == "running"]
+            if still_running and time.monotonic() >= deadline:
+                return still_running
+
+    def follow_round(self, active, jobs, seconds):
+        """One look at each active job, the round taking about `seconds` (at least 0.2 s a job)."""
+        wait_each = max(0.2, seconds / len(active))
+        round_started = time.monotonic()
+        for job in active:
+            self.follow(job, jobs, wait_each)
+        # No wait happened on the server (a task missing or the cluster unreachable) and nothing ended: pause.
+        idle = wait_each * len(active) - (time.monotonic() - round_started)
+        if idle > 0 and all(job.state == "running" for job in active):
+            time.sleep(idle)
+
+    def time_out(self, jobs, cancel_on_timeout):
+        """At the deadline: the running jobs timed out (their tasks cancelled unless told not to), the others not started."""
+        for job in jobs:
+            if job.state == "running":
+                self.follow(job, jobs)  # the latest status, for the message
+            if job.state == "running":
+                job.state = "timed_out"
+                if cancel_on_timeout:
+                    cancel_task(self.cluster, job.task_id, ignore=(404,))
+            elif job.state == "pending":
+                job.state, job.error = "cancelled", "not started before the timeout"
 
     def follow(self, job, jobs, wait_seconds=0):
-        """One look at a job's task: record progress, the end, or find it again under a new id."""
-        now = time.monotonic()
+        """One look at a job's task: record progress, the end, or find it again under a new id.
+
+        The cluster unreachable or answering 5xx is waited out for UNREACHABLE_LIMIT seconds; other errors raise.
+        """
         try:
             task = fetch_task(self.cluster, job.task_id, wait_seconds)
-        except Exception as exc:  # pylint: disable=broad-except  # transient ones are waited out, others raised
-            if not is_transient(exc):
-                raise
-            job.unreachable_since = job.unreachable_since or now
-            if now - job.unreachable_since > UNREACHABLE_LIMIT:
+        except ClusterError as exc:
+            if not is_transient(exc) or unreachable_too_long(job):
                 raise
             return
         job.unreachable_since = None
-        moved_to = current_task_id(job.task_id, task) if task else job.task_id
-        if moved_to != job.task_id:  # the server followed a relocation for us
-            job.relocated_from.append(job.task_id)
-            job.task_id = moved_to
-        if task and task.get("completed") and is_relocation_error(task.get("error")):
-            task = None  # this task handed the copy over: find where it went on
+        self.record(job, jobs, task)
+
+    def record(self, job, jobs, task):
+        """Record one answer to GET _tasks/<job.task_id> (None: the cluster does not know the task) on the job."""
+        task = task and followed_relocation(job, task)
         if task is None:
-            moved = find_copy(running_copies(self.cluster), job.body, self.taken(jobs))
-            if moved:
-                job.relocated_from.append(job.task_id)
-                job.task_id = moved
-                job.missing_since = None
-                return
-            job.missing_since = job.missing_since or now
-            if now - job.missing_since < self.relocation_grace:
-                return  # a relocated task may take a moment to show up under its new id
-            job.state = "lost"
-            copy = " of %s into %s" % (job.source_index, job.dest_index) if job.source_index else ""
-            job.error = (
-                "the reindex task %s%s isn't running and hasn't stored its results (the node running it left or "
-                "restarted), and no running task does the same copy: it did not finish. Run es_reindex again; mode "
-                "create copies only what is still missing" % (job.task_id, copy)
-            )
+            self.find_again(job, jobs)
             return
+        job.missing_since = None
         job.status = (task.get("task") or {}).get("status") or job.status
-        if not task.get("completed"):
+        if task.get("completed"):
+            finish(job, task)
+
+    def find_again(self, job, jobs):
+        """A task the cluster does not know: follow the running task doing its copy, or after the grace it is lost."""
+        moved = find_copy(running_copies(self.cluster), job.body, self.taken(jobs))
+        if moved:
+            job.move_to(moved)
             return
-        finish(job, task)
+        now = time.monotonic()
+        job.missing_since = job.missing_since or now
+        if now - job.missing_since >= self.relocation_grace:
+            job.state, job.error = "lost", lost_message(job)
+
+
+def unreachable_too_long(job):
+    """Note that the job's cluster could not be asked; whether that has lasted more than UNREACHABLE_LIMIT."""
+    now = time.monotonic()
+    job.unreachable_since = job.unreachable_since or now
+    return now - job.unreachable_since > UNREACHABLE_LIMIT
+
+
+def followed_relocation(job, task):
+    """The answer about a job's task after following what it says of a relocation (Elasticsearch 9.5+).
+
+    An answer about another task than the one asked for is the server following the relocation: the job goes
+    on with that task. A task that ended by handing its copy over names its successor: the job follows that
+    one from the next look ({"completed": False} meanwhile), or None when no successor is named (find it again).
+    """
+    if task.get("completed") and is_relocation_error(task.get("error")):
+        successor = relocation_target(task.get("error"))
+        if not successor or successor == job.task_id:
+            return None
+        job.move_to(successor)
+        return {"completed": False}
+    moved_to = current_task_id(job.task_id, task)
+    if moved_to != job.task_id:
+        job.move_to(moved_to)
+    return task
+
+
+def lost_message(job):
+    copy = " of %s into %s" % (job.source_index, job.dest_index) if job.source_index else ""
+    return (
+        "the reindex task %s%s isn't running and hasn't stored its results (the node running it left or "
+        "restarted), and no running task does the same copy: it did not finish. Run es_reindex again; mode "
+        "create copies only what is still missing" % (job.task_id, copy)
+    )
 
 
 def finish(job, task):
