@@ -271,7 +271,7 @@ def test_the_api_key_goes_to_the_server_in_the_body_from_9_3_and_in_a_header_bef
     remote = {"host": REMOTE_URL, "api_key": "a2V5OnNlY3JldA=="}
     copy = job(remote, api_key_in_body=supports_remote_api_key(".".join(map(str, cluster.version))))
     CopyRunner(cluster, {"slices": "auto"}).run([copy], deadline=2000.0)
-    verb, url, params, body = cluster.calls[1]
+    params, body = cluster.calls[1][2:]
     assert params == {"slices": "auto", "wait_for_completion": False}
     sent = body["source"]["remote"]
     assert ("api_key" in sent) is in_body
