@@ -115,7 +115,7 @@ changelog-lint:
 	$(VENV)/bin/antsibull-changelog lint
 
 # Regenerate docs/modules/*.md and docs/roles/*.md from the plugins' and the role's documentation
-# (tests/unit/test_docs_up_to_date.py fails when they are out of date).
+# (tests/unit/docs/test_docs_up_to_date.py fails when they are out of date).
 docs:
 	$(PY) tools/gen_docs.py
 

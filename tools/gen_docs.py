@@ -9,7 +9,7 @@
     python tools/gen_docs.py           write the files (make docs)
     python tools/gen_docs.py --check   list the files that are out of date, exit 1 if any
 
-tests/unit/test_docs_up_to_date.py regenerates the pages in memory and compares them with docs/.
+tests/unit/docs/test_docs_up_to_date.py regenerates the pages in memory and compares them with docs/.
 """
 
 from __future__ import annotations

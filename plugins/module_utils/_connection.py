@@ -16,7 +16,6 @@ from ansible_collections.esops.migration.plugins.module_utils._cluster import (
     ClusterError,
     UnsupportedCluster,
     connect_cluster,
-    elasticsearch_kwargs,
 )
 
 
@@ -93,31 +92,38 @@ def redact_url(url):
 def url_secrets(value):
     """Passwords written into URLs anywhere in module parameters (nested dicts and lists), to mask in output."""
     if isinstance(value, dict):
-        return set().union(*(url_secrets(item) for item in value.values())) if value else set()
+        value = list(value.values())
     if isinstance(value, (list, tuple)):
-        return set().union(*(url_secrets(item) for item in value)) if value else set()
-    if isinstance(value, str) and "@" in value and redact_url(value) != value:
-        userinfo = value.partition("://")[2] if "://" in value else value
-        userinfo = userinfo[: len(userinfo) - len(redact_url(userinfo)) - 1]
-        password = userinfo.partition(":")[2]
-        return {password} if password else set()
-    return set()
+        return set().union(*(url_secrets(item) for item in value))
+    return url_password(value)
 
 
-# Keyword arguments of elasticsearch.Elasticsearch, kept under the name the tests and older code use.
-client_kwargs = elasticsearch_kwargs
+def url_password(value):
+    """{the password} written into a URL string (with or without a scheme), or an empty set."""
+    if not isinstance(value, str) or "@" not in value or redact_url(value) == value:
+        return set()
+    userinfo = value.partition("://")[2] if "://" in value else value
+    userinfo = userinfo[: len(userinfo) - len(redact_url(userinfo)) - 1]
+    password = userinfo.partition(":")[2]
+    return {password} if password else set()
+
+
+def error_causes(error, limit=5):
+    """An Elasticsearch error object and the errors that caused it (caused_by), outermost first, at most `limit`."""
+    causes = []
+    while isinstance(error, dict) and len(causes) < limit:
+        causes.append(error)
+        error = error.get("caused_by")
+    return causes
 
 
 def _error_chain(error):
     """Reasons of an Elasticsearch error object and of the errors that caused it."""
     reasons = []
-    seen = 0
-    while isinstance(error, dict) and seen < 5:
-        kind, reason = error.get("type"), error.get("reason")
+    for cause in error_causes(error):
+        kind, reason = cause.get("type"), cause.get("reason")
         if kind or reason:
             reasons.append("%s: %s" % (kind, reason) if kind and reason else str(kind or reason))
-        error = error.get("caused_by")
-        seen += 1
     return reasons
 
 

@@ -268,7 +268,7 @@ def shorten_remote_error(error_text):
     return HTML_BODY.sub("", error_text or "")
 
 
-# --- Several indices, partitions and running tasks ---------------------------------------------------------------
+# --- Several indices and partitions -----------------------------------------------------------------------------
 
 WILDCARD_CHARS = ("*", "?", ",")
 
@@ -370,103 +370,3 @@ def combine_queries(user_query, clause):
         return user_query
     filters = [user_query, clause] if user_query else [clause]
     return {"bool": {"filter": filters}}
-
-
-DESCRIPTION = re.compile(
-    r"^reindex from \[(?P<remote>.*)\]\[(?P<source>[^\[\]]*)\] to \[(?P<dest>[^\[\]]*)\](?:\[[^\[\]]*\])?$", re.S
-)
-
-
-def parse_task_description(description):
-    """Remote scheme/host/port/path, query, source indices and destination of a reindex task's description.
-
-    Elasticsearch describes a remote reindex as
-    ``reindex from [scheme=https host=h port=9200 pathPrefix=/p query={...} username=u password=<<>>][a, b] to [d][_doc]``
-    (scheme only when not http, the query pretty-printed, `[_doc]` only before 8.0). None when not remote.
-    """
-    match = DESCRIPTION.match(description or "")
-    if not match:
-        return None
-    remote = match.group("remote")
-    parsed = {"scheme": "http", "path_prefix": None, "query": None}
-    query_at = remote.find("query=")
-    head = remote if query_at < 0 else remote[:query_at]
-    for word in head.split():
-        key, sep, value = word.partition("=")
-        if not sep:
-            continue
-        if key == "pathPrefix":
-            parsed["path_prefix"] = value
-        elif key in ("scheme", "host", "port"):
-            parsed[key] = value
-    if "host" not in parsed:
-        return None
-    if query_at >= 0:
-        try:
-            parsed["query"] = json.JSONDecoder().raw_decode(remote[query_at + len("query="):])[0]
-        except ValueError:
-            parsed["query"] = None
-    parsed["source"] = sorted(name.strip() for name in match.group("source").split(","))
-    parsed["dest"] = match.group("dest")
-    return parsed
-
-
-def is_match_all(query):
-    return not query or (isinstance(query, dict) and list(query) == ["match_all"])
-
-
-def same_copy(description, body):
-    """Whether a task's description is the copy that `body` would start (same remote, indices, dest and query)."""
-    parsed = parse_task_description(description)
-    if parsed is None:
-        return False
-    remote = urlsplit(body["source"]["remote"]["host"])
-    index = body["source"]["index"]
-    names = index if isinstance(index, list) else str(index).split(",")
-    if (
-        parsed["scheme"] != remote.scheme
-        or parsed["host"].strip("[]").lower() != (remote.hostname or "").lower()
-        or parsed["port"] != str(remote.port)
-        or (parsed["path_prefix"] or "").strip("/") != remote.path.strip("/")
-        or parsed["source"] != sorted(name.strip() for name in names)
-        or parsed["dest"] != body["dest"]["index"]
-    ):
-        return False
-    wanted = body["source"].get("query")
-    if is_match_all(wanted):
-        return is_match_all(parsed["query"])
-    return parsed["query"] == wanted
-
-
-def task_progress(status):
-    """Documents processed so far and the total, from a running task's status."""
-    done = sum(int(status.get(key) or 0) for key in ("created", "updated", "deleted", "noops", "version_conflicts"))
-    return done, int(status.get("total") or 0)
-
-
-LOST_TASK = re.compile(r"isn't running and hasn't stored its results")
-
-
-def is_lost_task_error(message):
-    return bool(LOST_TASK.search(message or ""))
-
-
-def current_task_id(requested_id, task_response):
-    """The id of the task a GET _tasks/<requested_id> answer describes.
-
-    Elasticsearch 9.5+ follows a relocated reindex to its latest task and answers with that task's node and id
-    (keeping original_task_id), so the answer can name another task than the one asked for.
-    """
-    task = (task_response or {}).get("task") or {}
-    if task.get("node") and task.get("id") is not None:
-        return "%s:%s" % (task["node"], task["id"])
-    return requested_id
-
-
-def is_relocation_error(error):
-    """Whether a finished task's error says it was relocated (it goes on elsewhere), not that the copy failed."""
-    kinds = []
-    while isinstance(error, dict) and len(kinds) < 5:
-        kinds.append(str(error.get("type") or ""))
-        error = error.get("caused_by")
-    return any("relocated" in kind for kind in kinds)

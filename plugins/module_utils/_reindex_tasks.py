@@ -5,21 +5,19 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
+from urllib.parse import urlsplit
 
 from ansible_collections.esops.migration.plugins.module_utils._cluster import ClusterError, path
-from ansible_collections.esops.migration.plugins.module_utils._connection import describe_error
+from ansible_collections.esops.migration.plugins.module_utils._connection import describe_error, error_causes
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
-    current_task_id,
-    is_lost_task_error,
-    is_relocation_error,
     not_whitelisted_hint,
     remote_error_hint,
     remote_error_reason,
     result_from_response,
-    same_copy,
     shorten_remote_error,
-    task_progress,
 )
 
 REINDEX_ACTION = "indices:data/write/reindex"
@@ -27,6 +25,135 @@ REINDEX_ACTION = "indices:data/write/reindex"
 # and seconds the destination may be unreachable (a node restarting, a network blip) before following gives up.
 RELOCATION_GRACE = 20
 UNREACHABLE_LIMIT = 180
+
+
+# --- What a task says about itself: its description, progress, id and errors -------------------------------------
+
+DESCRIPTION = re.compile(
+    r"^reindex from \[(?P<remote>.*)\]\[(?P<source>[^\[\]]*)\] to \[(?P<dest>[^\[\]]*)\](?:\[[^\[\]]*\])?$", re.S
+)
+# The words of a description's remote part that say where the remote is, and the keys parse_task_description gives.
+REMOTE_WORDS = {"scheme": "scheme", "host": "host", "port": "port", "pathPrefix": "path_prefix"}
+
+
+def parse_task_description(description):
+    """Remote scheme/host/port/path, query, source indices and destination of a reindex task's description.
+
+    Elasticsearch describes a remote reindex as
+    ``reindex from [scheme=https host=h port=9200 pathPrefix=/p query={...} username=u password=<<>>][a, b] to [d]``
+    (scheme only when not http, the query pretty-printed, a trailing `[_doc]` before 8.0). None when not remote.
+    """
+    match = DESCRIPTION.match(description or "")
+    if not match:
+        return None
+    head, has_query, query = match.group("remote").partition("query=")
+    parsed = dict(scheme="http", path_prefix=None)
+    for word in head.split():
+        key, sep, value = word.partition("=")
+        if sep and key in REMOTE_WORDS:
+            parsed[REMOTE_WORDS[key]] = value
+    if "host" not in parsed:
+        return None
+    parsed["query"] = quoted_json(query) if has_query else None
+    parsed["source"] = sorted(name.strip() for name in match.group("source").split(","))
+    parsed["dest"] = match.group("dest")
+    return parsed
+
+
+def quoted_json(text):
+    """The JSON value at the start of text (the rest is ignored), or None."""
+    try:
+        return json.JSONDecoder().raw_decode(text)[0]
+    except ValueError:
+        return None
+
+
+def is_match_all(query):
+    return not query or (isinstance(query, dict) and list(query) == ["match_all"])
+
+
+def described_remote(parsed):
+    """(scheme, host, port, path prefix) of a parsed description, comparable with body_remote()."""
+    return (parsed["scheme"], parsed["host"].strip("[]").lower(), parsed["port"],
+            (parsed["path_prefix"] or "").strip("/"))
+
+
+def body_remote(body):
+    """(scheme, host, port, path prefix) of the remote a reindex body reads from, as a description writes them."""
+    remote = urlsplit(body["source"]["remote"]["host"])
+    return (remote.scheme, (remote.hostname or "").lower(), str(remote.port), remote.path.strip("/"))
+
+
+def body_sources(body):
+    index = body["source"]["index"]
+    names = index if isinstance(index, list) else str(index).split(",")
+    return sorted(name.strip() for name in names)
+
+
+def same_query(described, wanted):
+    """Whether a description's query is the one wanted (no query and match_all are the same: the server fills it in)."""
+    if is_match_all(wanted):
+        return is_match_all(described)
+    return described == wanted
+
+
+def same_copy(description, body):
+    """Whether a task's description is the copy that `body` would start (same remote, indices, dest and query)."""
+    parsed = parse_task_description(description)
+    return parsed is not None and (
+        described_remote(parsed) == body_remote(body)
+        and parsed["source"] == body_sources(body)
+        and parsed["dest"] == body["dest"]["index"]
+        and same_query(parsed["query"], body["source"].get("query"))
+    )
+
+
+def task_progress(status):
+    """Documents processed so far and the total, from a running task's status."""
+    done = sum(int(status.get(key) or 0) for key in ("created", "updated", "deleted", "noops", "version_conflicts"))
+    return done, int(status.get("total") or 0)
+
+
+LOST_TASK = re.compile(r"isn't running and hasn't stored its results")
+
+
+def is_lost_task_error(message):
+    return bool(LOST_TASK.search(message or ""))
+
+
+def current_task_id(requested_id, task_response):
+    """The id of the task a GET _tasks/<requested_id> answer describes.
+
+    Elasticsearch 9.5+ follows a relocated reindex to its latest task and answers with that task's node and id
+    (keeping original_task_id), so the answer can name another task than the one asked for.
+    """
+    task = (task_response or {}).get("task") or {}
+    if task.get("node") and task.get("id") is not None:
+        return "%s:%s" % (task["node"], task["id"])
+    return requested_id
+
+
+# The error a reindex task ends with when it handed its copy over to a task on another node (Elasticsearch 9.5+);
+# it names that task in relocated_task_id (TaskRelocatedException).
+RELOCATED_ERROR = "task_relocated_exception"
+
+
+def relocation_errors(error):
+    return [cause for cause in error_causes(error) if cause.get("type") == RELOCATED_ERROR]
+
+
+def is_relocation_error(error):
+    """Whether a finished task's error says it was relocated (it goes on elsewhere), not that the copy failed."""
+    return bool(relocation_errors(error))
+
+
+def relocation_target(error):
+    """The id of the task a relocated task handed its copy to, as its error names it, or None."""
+    named = [cause.get("relocated_task_id") for cause in relocation_errors(error) if cause.get("relocated_task_id")]
+    return named[0] if named else None
+
+
+# --- Tasks API calls ------------------------------------------------------------------------------------------------
 
 
 def is_transient(exc):
@@ -102,6 +229,12 @@ class CopyJob:
         self.unreachable_since = None
         self.missing_since = None
 
+    def move_to(self, task_id):
+        """The job's copy goes on under another task (relocated, or found again by its description)."""
+        self.relocated_from.append(self.task_id)
+        self.task_id = task_id
+        self.missing_since = None
+
     def summary(self):
         ended = self.state in ("done", "failed", "cancelled") and self.result["total"]
         done, total = task_progress(self.result if ended else self.status)
@@ -135,9 +268,10 @@ class CopyRunner:
     """Runs jobs as reindex tasks, at most `max_concurrent` at once, and follows them to the end.
 
     Before starting a job it looks for a running task doing the same copy (a previous run that died or
-    timed out) and follows that one instead. A followed task the cluster no longer knows is looked for
-    again by its description (Elasticsearch 9.5+ may move a reindex to another node, under a new id);
-    if no such task runs, the job is lost, which is a failure, never a success.
+    timed out) and follows that one instead. Elasticsearch 9.5+ may move a reindex to another node under a
+    new id: the job follows the id the Tasks API answers with, or the one a task_relocated_exception names.
+    A followed task the cluster no longer knows is looked for again by its description; if no such task
+    runs within relocation_grace seconds, the job is lost, which is a failure, never a success.
     """
 
     def __init__(self, cluster, start_options, max_concurrent=2, poll_interval=2.0, requests_per_second=None,
@@ -180,85 +314,135 @@ class CopyRunner:
         """Start jobs as slots free up and follow them until all ended or the deadline passed."""
         running = running_copies(self.cluster)
         pending = list(jobs)
+        if self.wait(jobs, deadline, lambda: self.fill_slots(pending, running, jobs)):
+            self.time_out(jobs, cancel_on_timeout)
+        for job in pending:
+            if job.state == "pending":
+                job.state, job.error = "cancelled", "not started because another copy could not start"
+        return jobs
+
+    def fill_slots(self, pending, running, jobs):
+        """Start pending jobs while fewer than max_concurrent run, unless a copy could not even start."""
+        active = sum(job.state == "running" for job in jobs)
+        while pending and active < self.max_concurrent:
+            if any(job.state == "failed" and job.task_id is None for job in jobs):
+                return  # a copy could not even start: do not start more of the same
+            job = pending.pop(0)
+            self.launch(job, running, jobs)
+            active += job.state == "running"
+
+    def wait(self, jobs, deadline, before_each_round=None):
+        """Follow the running jobs until none runs or the deadline passed; the jobs still running then.
+
+        Each look waits on the server for its share of the interval, so an ending task is seen at once; the
+        interval grows from 0.25 s to poll_interval. before_each_round() may start more jobs.
+        """
         interval = min(0.25, self.poll_interval)
         while True:
+            if before_each_round:
+                before_each_round()
             active = [job for job in jobs if job.state == "running"]
-            while pending and len(active) < self.max_concurrent:
-                if any(job.state == "failed" and job.task_id is None for job in jobs):
-                    break  # a copy could not even start: do not start more of the same
-                job = pending.pop(0)
-                self.launch(job, running, jobs)
-                if job.state == "running":
-                    active.append(job)
             if not active:
-                for job in pending:
-                    job.state = "cancelled"
-                    job.error = "not started because another copy could not start"
-                return jobs
-            # Each look waits on the server for its share of the interval, so an ending task is seen at once.
-            wait_each = max(0.2, min(interval, deadline - time.monotonic()) / len(active))
-            round_started = time.monotonic()
-            for job in active:
-                self.follow(job, jobs, wait_each)
+                return []
+            self.follow_round(active, jobs, min(interval, deadline - time.monotonic()))
             interval = min(interval * 2, self.poll_interval)
-            # No wait happened on the server (a task missing or the cluster unreachable) and nothing ended: pause.
-            idle = wait_each * len(active) - (time.monotonic() - round_started)
-            if idle > 0 and all(job.state == "running" for job in active):
-                time.sleep(idle)
-            if time.monotonic() >= deadline and any(job.state == "running" for job in jobs):
-                for job in jobs:
-                    if job.state == "running":
-                        self.follow(job, jobs)  # the latest status, for the message
-                    if job.state == "running":
-                        job.state = "timed_out"
-                        if cancel_on_timeout:
-                            cancel_task(self.cluster, job.task_id, ignore=(404,))
-                    elif job.state == "pending":
-                        job.state = "cancelled"
-                        job.error = "not started before the timeout"
-                return jobs
+            still_running = [job for job in jobs if job.state == "running"]
+            if still_running and time.monotonic() >= deadline:
+                return still_running
+
+    def follow_round(self, active, jobs, seconds):
+        """One look at each active job, the round taking about `seconds` (at least 0.2 s a job)."""
+        wait_each = max(0.2, seconds / len(active))
+        round_started = time.monotonic()
+        for job in active:
+            self.follow(job, jobs, wait_each)
+        # No wait happened on the server (a task missing or the cluster unreachable) and nothing ended: pause.
+        idle = wait_each * len(active) - (time.monotonic() - round_started)
+        if idle > 0 and all(job.state == "running" for job in active):
+            time.sleep(idle)
+
+    def time_out(self, jobs, cancel_on_timeout):
+        """At the deadline: the running jobs timed out (their tasks cancelled unless told not to), the others not started."""
+        for job in jobs:
+            if job.state == "running":
+                self.follow(job, jobs)  # the latest status, for the message
+            if job.state == "running":
+                job.state = "timed_out"
+                if cancel_on_timeout:
+                    cancel_task(self.cluster, job.task_id, ignore=(404,))
+            elif job.state == "pending":
+                job.state, job.error = "cancelled", "not started before the timeout"
 
     def follow(self, job, jobs, wait_seconds=0):
-        """One look at a job's task: record progress, the end, or find it again under a new id."""
-        now = time.monotonic()
+        """One look at a job's task: record progress, the end, or find it again under a new id.
+
+        The cluster unreachable or answering 5xx is waited out for UNREACHABLE_LIMIT seconds; other errors raise.
+        """
         try:
             task = fetch_task(self.cluster, job.task_id, wait_seconds)
-        except Exception as exc:  # pylint: disable=broad-except  # transient ones are waited out, others raised
-            if not is_transient(exc):
-                raise
-            job.unreachable_since = job.unreachable_since or now
-            if now - job.unreachable_since > UNREACHABLE_LIMIT:
+        except ClusterError as exc:
+            if not is_transient(exc) or unreachable_too_long(job):
                 raise
             return
         job.unreachable_since = None
-        moved_to = current_task_id(job.task_id, task) if task else job.task_id
-        if moved_to != job.task_id:  # the server followed a relocation for us
-            job.relocated_from.append(job.task_id)
-            job.task_id = moved_to
-        if task and task.get("completed") and is_relocation_error(task.get("error")):
-            task = None  # this task handed the copy over: find where it went on
+        self.record(job, jobs, task)
+
+    def record(self, job, jobs, task):
+        """Record one answer to GET _tasks/<job.task_id> (None: the cluster does not know the task) on the job."""
+        task = task and followed_relocation(job, task)
         if task is None:
-            moved = find_copy(running_copies(self.cluster), job.body, self.taken(jobs))
-            if moved:
-                job.relocated_from.append(job.task_id)
-                job.task_id = moved
-                job.missing_since = None
-                return
-            job.missing_since = job.missing_since or now
-            if now - job.missing_since < self.relocation_grace:
-                return  # a relocated task may take a moment to show up under its new id
-            job.state = "lost"
-            copy = " of %s into %s" % (job.source_index, job.dest_index) if job.source_index else ""
-            job.error = (
-                "the reindex task %s%s isn't running and hasn't stored its results (the node running it left or "
-                "restarted), and no running task does the same copy: it did not finish. Run es_reindex again; mode "
-                "create copies only what is still missing" % (job.task_id, copy)
-            )
+            self.find_again(job, jobs)
             return
+        job.missing_since = None
         job.status = (task.get("task") or {}).get("status") or job.status
-        if not task.get("completed"):
+        if task.get("completed"):
+            finish(job, task)
+
+    def find_again(self, job, jobs):
+        """A task the cluster does not know: follow the running task doing its copy, or after the grace it is lost."""
+        moved = find_copy(running_copies(self.cluster), job.body, self.taken(jobs))
+        if moved:
+            job.move_to(moved)
             return
-        finish(job, task)
+        now = time.monotonic()
+        job.missing_since = job.missing_since or now
+        if now - job.missing_since >= self.relocation_grace:
+            job.state, job.error = "lost", lost_message(job)
+
+
+def unreachable_too_long(job):
+    """Note that the job's cluster could not be asked; whether that has lasted more than UNREACHABLE_LIMIT."""
+    now = time.monotonic()
+    job.unreachable_since = job.unreachable_since or now
+    return now - job.unreachable_since > UNREACHABLE_LIMIT
+
+
+def followed_relocation(job, task):
+    """The answer about a job's task after following what it says of a relocation (Elasticsearch 9.5+).
+
+    An answer about another task than the one asked for is the server following the relocation: the job goes
+    on with that task. A task that ended by handing its copy over names its successor: the job follows that
+    one from the next look ({"completed": False} meanwhile), or None when no successor is named (find it again).
+    """
+    if task.get("completed") and is_relocation_error(task.get("error")):
+        successor = relocation_target(task.get("error"))
+        if not successor or successor == job.task_id:
+            return None
+        job.move_to(successor)
+        return {"completed": False}
+    moved_to = current_task_id(job.task_id, task)
+    if moved_to != job.task_id:
+        job.move_to(moved_to)
+    return task
+
+
+def lost_message(job):
+    copy = " of %s into %s" % (job.source_index, job.dest_index) if job.source_index else ""
+    return (
+        "the reindex task %s%s isn't running and hasn't stored its results (the node running it left or "
+        "restarted), and no running task does the same copy: it did not finish. Run es_reindex again; mode "
+        "create copies only what is still missing" % (job.task_id, copy)
+    )
 
 
 def finish(job, task):

@@ -392,10 +392,9 @@ from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     rename_problems,
     summarise_failures,
     supports_remote_api_key,
-    task_progress,
     validate_remote_host,
 )
-from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import CopyJob, CopyRunner
+from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import CopyJob, CopyRunner, task_progress
 
 REMOTE_SPEC = dict(
     host=dict(type="str", required=True),

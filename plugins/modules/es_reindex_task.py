@@ -123,18 +123,16 @@ tasks:
 import time
 
 from ansible_collections.esops.migration.plugins.module_utils._connection import ElasticsearchModule
-from ansible_collections.esops.migration.plugins.module_utils._reindex import (
-    parse_task_description,
-    summarise_failures,
-    task_progress,
-)
+from ansible_collections.esops.migration.plugins.module_utils._reindex import summarise_failures
 from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import (
     RELOCATION_GRACE,
     CopyJob,
     CopyRunner,
     cancel_task,
     fetch_task,
+    parse_task_description,
     rethrottle,
+    task_progress,
 )
 
 
@@ -190,64 +188,80 @@ def problems_of(jobs):
     return problems
 
 
-def main():
-    module = ElasticsearchModule(
-        argument_spec=dict(
-            task_id=dict(type="list", elements="str", required=True),
-            wait=dict(type="bool", default=False),
-            wait_timeout=dict(type="int", default=3600),
-            poll_interval=dict(type="float", default=2),
-            requests_per_second=dict(type="float"),
-            cancel=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    cluster = module.cluster
-    # A single look reports a vanished task as lost at once; waiting gives a relocation time to show up.
-    runner = CopyRunner(cluster, {}, relocation_grace=RELOCATION_GRACE if params["wait"] else 0)
-    changed = False
-    try:
-        jobs = []
-        for task_id in params["task_id"]:
-            job = job_for(task_id, fetch_task(cluster, task_id))
-            jobs.append(job)
-            runner.follow(job, jobs)
-        running = [job for job in jobs if job.state == "running"]
-        if running and params["requests_per_second"] is not None:
-            wanted = params["requests_per_second"] or -1
-            for job in running:
-                if job.status.get("requests_per_second") != (wanted if wanted > 0 else float("inf")):
-                    changed = True
-                    if not module.check_mode:
-                        rethrottle(cluster, job.task_id, wanted)
-        if running and params["cancel"]:
-            changed = True
-            if not module.check_mode:
-                for job in running:
-                    cancel_task(cluster, job.task_id, wait_for_completion=True)
-                    runner.follow(job, jobs)
-        deadline = time.monotonic() + params["wait_timeout"]
-        interval = min(0.25, params["poll_interval"])
-        while params["wait"] and any(job.state == "running" for job in jobs) and time.monotonic() < deadline:
-            time.sleep(interval)
-            interval = min(interval * 2, params["poll_interval"])
-            for job in jobs:
-                if job.state == "running":
-                    runner.follow(job, jobs)
-    except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
-        module.fail_on_error(exc, "Looking at reindex task(s) %s" % ", ".join(params["task_id"]))
+ARGUMENT_SPEC = dict(
+    task_id=dict(type="list", elements="str", required=True),
+    wait=dict(type="bool", default=False),
+    wait_timeout=dict(type="int", default=3600),
+    poll_interval=dict(type="float", default=2),
+    requests_per_second=dict(type="float"),
+    cancel=dict(type="bool", default=False),
+)
 
-    result = report(jobs)
-    result["changed"] = changed
+
+def look_at_tasks(runner, task_ids):
+    """A job per task id, recorded from one look at its task."""
+    jobs = []
+    for task_id in task_ids:
+        task = fetch_task(runner.cluster, task_id)
+        job = job_for(task_id, task)
+        jobs.append(job)
+        runner.record(job, jobs, task)
+    return jobs
+
+
+def rethrottle_running(module, cluster, jobs):
+    """Rethrottle the running tasks whose rate is not requests_per_second yet; whether there were any."""
+    wanted = module.params["requests_per_second"]
+    if wanted is None:
+        return False
+    rate = wanted or -1  # 0 means unlimited, which the Tasks API writes as -1 (and wants as -1)
+    to_change = [job for job in jobs if job.state == "running" and job.status.get("requests_per_second") != rate]
+    if not module.check_mode:
+        for job in to_change:
+            rethrottle(cluster, job.task_id, rate)
+    return bool(to_change)
+
+
+def cancel_running(module, runner, jobs):
+    """With cancel=true, cancel the running tasks and look at them again; whether there were any."""
+    running = [job for job in jobs if job.state == "running"]
+    if not module.params["cancel"] or not running:
+        return False
+    if not module.check_mode:
+        for job in running:
+            cancel_task(runner.cluster, job.task_id, wait_for_completion=True)
+            runner.follow(job, jobs)
+    return True
+
+
+def exit_with(module, jobs, changed):
+    result = dict(report(jobs), changed=changed)
     problems = problems_of(jobs)
     if problems:
         message = "; ".join(problems)
         module.fail_json(msg=message[0].upper() + message[1:], **result)
-    if params["wait"] and not result["completed"]:
+    if module.params["wait"] and not result["completed"]:
         module.fail_json(msg="The reindex task(s) did not end within %s seconds; they are still running (%s%% done)"
-                         % (params["wait_timeout"], result["percent"]), **result)
+                         % (module.params["wait_timeout"], result["percent"]), **result)
     module.exit_json(**result)
+
+
+def main():
+    module = ElasticsearchModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    params = module.params
+    # A single look reports a vanished task as lost at once; waiting gives a relocation time to show up.
+    runner = CopyRunner(module.cluster, {}, poll_interval=params["poll_interval"],
+                        relocation_grace=RELOCATION_GRACE if params["wait"] else 0)
+    jobs, changed = [], False
+    try:
+        jobs = look_at_tasks(runner, params["task_id"])
+        changed = rethrottle_running(module, runner.cluster, jobs)
+        changed = cancel_running(module, runner, jobs) or changed
+        if params["wait"]:
+            runner.wait(jobs, time.monotonic() + params["wait_timeout"])
+    except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
+        module.fail_on_error(exc, "Looking at reindex task(s) %s" % ", ".join(params["task_id"]))
+    exit_with(module, jobs, changed)
 
 
 if __name__ == "__main__":

@@ -241,13 +241,15 @@ def test_a_timeout_cancels_unless_told_not_to_and_a_vanished_task_is_found_again
 
     # A rerun follows the running task; meanwhile its node restarts (the task dies without a stored result) and
     # the same copy comes back under a new id, as when Elasticsearch 9.5+ relocates a reindex.
+    # The rerun asks for another rate: the task showing it is the sign that the follower has reattached (on a busy
+    # machine the module may take seconds to start, and it must be connected before the restart).
     followed = {}
     follower = threading.Thread(target=lambda: followed.update(
-        run_module("es_reindex", dict(slow, wait_timeout=600)).result))
+        run_module("es_reindex", dict(slow, wait_timeout=600, requests_per_second=60)).result))
     follower.start()
     deadline = time.time() + 60
     while time.time() < deadline and not dest.client.options(ignore_status=404).tasks.get(task_id=first_id).get(
-            "task", {}).get("status", {}).get("requests_per_second") == 50.0:
+            "task", {}).get("status", {}).get("requests_per_second") == 60.0:
         time.sleep(0.5)
     time.sleep(3)  # the follower has reattached and polls
     dest.restart()

@@ -1,4 +1,7 @@
-"""ansible-doc renders the role's argument spec and every module's documentation (a subprocess, no cluster)."""
+"""ansible-doc renders the role's argument spec and every module's documentation (a subprocess, no cluster).
+
+At the root of tests/unit, not under plugins/: it checks the collection as a whole, modules and role together.
+"""
 
 from __future__ import annotations
 

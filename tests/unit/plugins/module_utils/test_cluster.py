@@ -16,6 +16,7 @@ from ansible_collections.esops.migration.plugins.module_utils._cluster import (
     OpenSearchTransport,
     UnsupportedCluster,
     detect,
+    elasticsearch_kwargs,
     library_for,
     opensearch_kwargs,
     parse_version,
@@ -258,3 +259,75 @@ def test_controller_source_connection_own_credentials_and_hosts_win():
     assert connection["hosts"] == ["https://src:9200"] and connection["api_key"] == "k"
     assert not connection.get("username") and headers is None
     assert connection["request_timeout"] == 5 and connection["verify_certs"] is False
+
+
+# --- elasticsearch_kwargs (elasticsearch-py 8, for Elasticsearch 7.14+) -------------------------------------------
+
+
+def test_elasticsearch_kwargs_defaults():
+    kwargs = elasticsearch_kwargs({})
+    assert kwargs["hosts"] == ["http://127.0.0.1:9200"]
+    assert kwargs["request_timeout"] == 30
+    assert kwargs["max_retries"] == 3
+    for key in ("basic_auth", "api_key", "bearer_auth", "ca_certs", "verify_certs", "ssl_show_warn"):
+        assert key not in kwargs
+
+
+def test_elasticsearch_kwargs_zero_retries_kept():
+    assert elasticsearch_kwargs({"max_retries": 0})["max_retries"] == 0
+
+
+def test_elasticsearch_kwargs_basic_auth_tuple():
+    kwargs = elasticsearch_kwargs({"hosts": ["https://es:9200"], "username": "elastic", "password": "pw"})
+    assert kwargs["basic_auth"] == ("elastic", "pw")
+    assert kwargs["hosts"] == ["https://es:9200"]
+
+
+def test_elasticsearch_kwargs_api_key_id_and_key_split():
+    assert elasticsearch_kwargs({"api_key": "VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw"})["api_key"] == (
+        "VuaCfGcBCdbkQm-e5aOx",
+        "ui2lp2axTNmsyakw9tvNnw",
+    )
+
+
+def test_elasticsearch_kwargs_encoded_api_key_kept():
+    encoded = "VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw=="
+    assert elasticsearch_kwargs({"api_key": encoded})["api_key"] == encoded
+
+
+def test_elasticsearch_kwargs_bearer_token():
+    kwargs = elasticsearch_kwargs({"bearer_token": "tok"})
+    assert kwargs["bearer_auth"] == "tok"
+    assert "basic_auth" not in kwargs and "api_key" not in kwargs
+
+
+def test_elasticsearch_kwargs_ca_certs_without_auth():
+    kwargs = elasticsearch_kwargs({"hosts": ["https://es:9200"], "ca_certs": "/etc/ssl/ca.crt"})
+    assert kwargs["ca_certs"] == "/etc/ssl/ca.crt"
+    assert "basic_auth" not in kwargs
+
+
+def test_elasticsearch_kwargs_client_certificate():
+    kwargs = elasticsearch_kwargs({"client_cert": "/c.pem", "client_key": "/k.pem", "api_key": "a:b"})
+    assert (kwargs["client_cert"], kwargs["client_key"]) == ("/c.pem", "/k.pem")
+    assert kwargs["api_key"] == ("a", "b")
+
+
+def test_elasticsearch_kwargs_verify_certs_false_silences_warning():
+    kwargs = elasticsearch_kwargs({"verify_certs": False})
+    assert kwargs["verify_certs"] is False
+    assert kwargs["ssl_show_warn"] is False
+
+
+def test_elasticsearch_kwargs_verify_certs_true_leaves_client_default():
+    kwargs = elasticsearch_kwargs({"verify_certs": True})
+    assert "verify_certs" not in kwargs or kwargs["verify_certs"] is True
+    assert kwargs.get("ssl_show_warn", True) is True
+
+
+def test_elasticsearch_kwargs_accepted_by_the_client():
+    kwargs = elasticsearch_kwargs(
+        {"hosts": ["https://127.0.0.1:1"], "username": "u", "password": "p", "verify_certs": False, "max_retries": 0}
+    )
+    client = elasticsearch.Elasticsearch(**kwargs)  # builds without connecting
+    client.close()

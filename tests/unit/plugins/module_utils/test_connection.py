@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.esops.migration.plugins.module_utils._connection import (
-    client_kwargs,
     connection_argument_spec,
     connection_problems,
     describe_api_error,
@@ -102,79 +101,6 @@ def test_redact_url(url, shown):
 
 def test_redact_url_ipv6_keeps_brackets():
     assert redact_url("https://elastic:s3cret@[::1]:9200/") == "https://[::1]:9200/"
-
-
-# --- client_kwargs -----------------------------------------------------------------------------------------
-
-
-def test_defaults():
-    kwargs = client_kwargs({})
-    assert kwargs["hosts"] == ["http://127.0.0.1:9200"]
-    assert kwargs["request_timeout"] == 30
-    assert kwargs["max_retries"] == 3
-    for key in ("basic_auth", "api_key", "bearer_auth", "ca_certs", "verify_certs", "ssl_show_warn"):
-        assert key not in kwargs
-
-
-def test_zero_retries_kept():
-    assert client_kwargs({"max_retries": 0})["max_retries"] == 0
-
-
-def test_basic_auth_tuple():
-    kwargs = client_kwargs({"hosts": ["https://es:9200"], "username": "elastic", "password": "pw"})
-    assert kwargs["basic_auth"] == ("elastic", "pw")
-    assert kwargs["hosts"] == ["https://es:9200"]
-
-
-def test_api_key_id_and_key_split():
-    assert client_kwargs({"api_key": "VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw"})["api_key"] == (
-        "VuaCfGcBCdbkQm-e5aOx",
-        "ui2lp2axTNmsyakw9tvNnw",
-    )
-
-
-def test_encoded_api_key_kept():
-    encoded = "VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw=="
-    assert client_kwargs({"api_key": encoded})["api_key"] == encoded
-
-
-def test_bearer_token():
-    kwargs = client_kwargs({"bearer_token": "tok"})
-    assert kwargs["bearer_auth"] == "tok"
-    assert "basic_auth" not in kwargs and "api_key" not in kwargs
-
-
-def test_ca_certs_without_auth():
-    kwargs = client_kwargs({"hosts": ["https://es:9200"], "ca_certs": "/etc/ssl/ca.crt"})
-    assert kwargs["ca_certs"] == "/etc/ssl/ca.crt"
-    assert "basic_auth" not in kwargs
-
-
-def test_client_certificate():
-    kwargs = client_kwargs({"client_cert": "/c.pem", "client_key": "/k.pem", "api_key": "a:b"})
-    assert (kwargs["client_cert"], kwargs["client_key"]) == ("/c.pem", "/k.pem")
-    assert kwargs["api_key"] == ("a", "b")
-
-
-def test_verify_certs_false_silences_warning():
-    kwargs = client_kwargs({"verify_certs": False})
-    assert kwargs["verify_certs"] is False
-    assert kwargs["ssl_show_warn"] is False
-
-
-def test_verify_certs_true_leaves_client_default():
-    kwargs = client_kwargs({"verify_certs": True})
-    assert "verify_certs" not in kwargs or kwargs["verify_certs"] is True
-    assert kwargs.get("ssl_show_warn", True) is True
-
-
-def test_kwargs_accepted_by_the_client():
-    elasticsearch = pytest.importorskip("elasticsearch")
-    kwargs = client_kwargs(
-        {"hosts": ["https://127.0.0.1:1"], "username": "u", "password": "p", "verify_certs": False, "max_retries": 0}
-    )
-    client = elasticsearch.Elasticsearch(**kwargs)  # builds without connecting
-    client.close()
 
 
 # --- error descriptions ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Pure helpers behind several indices, partitions and finding running copies again."""
+"""Pure helpers behind several indices, partitions, remote errors and API keys for the remote."""
 
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     combine_queries,
     dest_index_name,
     needs_resolution,
-    parse_task_description,
     partition_bounds,
     partition_clauses,
-    same_copy,
 )
 
 # --- partitions -------------------------------------------------------------------------------------------------
@@ -106,51 +104,6 @@ def test_destination_names_from_the_template(template, pattern, replacement, exp
     assert dest_index_name(template, "logs-2024", pattern, replacement) == expected
 
 
-# --- task descriptions ------------------------------------------------------------------------------------------
-
-# As Elasticsearch 7.17 writes them (read off a real task); 8.x drops the trailing [_doc].
-DESCRIPTION_7 = (
-    'reindex from [host=127.0.0.1 port=37200 query={\n  "bool" : {\n    "filter" : [\n      {\n        "range" : {\n'
-    '          "n" : {\n            "lt" : 100.5,\n            "gte" : 0\n          }\n        }\n      }\n    ]\n'
-    '  }\n} username=esops_admin password=<<>>][big] to [bigd][_doc]'
-)
-DESCRIPTION_8 = (
-    'reindex from [scheme=https host=es-src.example.com port=9243 pathPrefix=/es query={\n  "match_all" : {\n'
-    '    "boost" : 1.0\n  }\n} username=elastic password=<<>>][a, b] to [merged]'
-)
-REMOTE = {"host": "http://127.0.0.1:37200", "username": "esops_admin", "password": "secret"}
-
-
-def test_descriptions_are_parsed():
-    parsed = parse_task_description(DESCRIPTION_7)
-    assert (parsed["scheme"], parsed["host"], parsed["port"]) == ("http", "127.0.0.1", "37200")
-    assert parsed["query"] == {"bool": {"filter": [{"range": {"n": {"gte": 0, "lt": 100.5}}}]}}
-    assert (parsed["source"], parsed["dest"]) == (["big"], "bigd")
-    parsed = parse_task_description(DESCRIPTION_8)
-    expected = ("https", "/es", ["a", "b"], "merged")
-    assert (parsed["scheme"], parsed["path_prefix"], parsed["source"], parsed["dest"]) == expected
-    assert parse_task_description("reindex from [big] to [bigd][_doc]") is None  # a local reindex
-    assert parse_task_description("something else") is None
-
-
-def test_the_same_copy_is_recognised_and_another_is_not():
-    query = {"bool": {"filter": [{"range": {"n": {"gte": 0, "lt": 100.5}}}]}}
-    body = build_reindex_body(REMOTE, "big", "bigd", query=query)
-    assert same_copy(DESCRIPTION_7, body)
-    assert not same_copy(DESCRIPTION_7, build_reindex_body(REMOTE, "big", "bigd", query={"match_all": {}}))
-    assert not same_copy(DESCRIPTION_7, build_reindex_body(REMOTE, "big", "other", query=query))
-    assert not same_copy(DESCRIPTION_7, build_reindex_body(REMOTE, "small", "bigd", query=query))
-    assert not same_copy(DESCRIPTION_7, build_reindex_body(dict(REMOTE, host="http://127.0.0.1:37201"), "big", "bigd",
-                                                           query=query))
-
-
-def test_a_copy_without_query_matches_the_match_all_the_server_fills_in():
-    body = build_reindex_body(dict(REMOTE, host="https://es-src.example.com:9243/es"), "b,a", "merged")
-    assert same_copy(DESCRIPTION_8, body)
-    assert not same_copy(DESCRIPTION_8, build_reindex_body(dict(REMOTE, host="http://es-src.example.com:9243/es"),
-                                                           "a,b", "merged"))
-
-
 # --- what the server says when the remote is behind a proxy ------------------------------------------------------
 
 # Read off a real 7.17 task whose remote was nginx answering 401 with its HTML page (shortened).
@@ -198,25 +151,3 @@ def test_the_api_key_goes_in_the_body_on_9_3_and_in_a_header_before():
     old = build_reindex_body(dict(remote, headers={"X-Trace": "1"}), "a", "b")["source"]["remote"]
     assert old == {"host": "https://src.example.com:9243",
                    "headers": {"X-Trace": "1", "Authorization": "ApiKey a2V5OnNlY3JldA=="}}
-
-
-# --- relocated tasks (Elasticsearch 9.5+) --------------------------------------------------------------------------
-
-
-def test_an_answer_about_another_task_is_a_relocation():
-    from ansible_collections.esops.migration.plugins.module_utils._reindex import current_task_id
-
-    # 9.5+ follows the relocation chain and answers with the latest task's node and id.
-    moved = {"completed": False, "task": {"node": "nodeB", "id": 77, "original_task_id": "nodeA:12"}}
-    assert current_task_id("nodeA:12", moved) == "nodeB:77"
-    assert current_task_id("nodeA:12", {"completed": False, "task": {"node": "nodeA", "id": 12}}) == "nodeA:12"
-    assert current_task_id("nodeA:12", {"completed": False}) == "nodeA:12"  # a long-poll that timed out
-
-
-def test_a_relocation_error_is_not_a_failed_copy():
-    from ansible_collections.esops.migration.plugins.module_utils._reindex import is_relocation_error
-
-    assert is_relocation_error({"type": "task_relocated_exception", "reason": "relocated to nodeB"})
-    assert is_relocation_error({"type": "exception", "caused_by": {"type": "task_relocated_exception"}})
-    assert not is_relocation_error({"type": "status_exception", "reason": "body={...}"})
-    assert not is_relocation_error(None)
