@@ -22,26 +22,48 @@ def index_name_problems(name, option="name"):
     """
     if not isinstance(name, str) or not name:
         return ["%s is empty; give the name of one index" % option]
-    problems = []
+    return [problem for check in _NAME_CHECKS for problem in [check(name, option)] if problem]
+
+
+def _expanding_problem(name, option):
     expanding = sorted(set(char for char in name if char in EXPANDING_CHARACTERS))
     if expanding:
-        problems.append(
-            "%s %r holds %s, which Elasticsearch expands to several indices (wildcards, lists, date math); "
-            "give the name of one concrete index" % (option, name, " ".join(repr(char) for char in expanding))
-        )
+        return ("%s %r holds %s, which Elasticsearch expands to several indices (wildcards, lists, date math); "
+                "give the name of one concrete index" % (option, name, " ".join(repr(char) for char in expanding)))
+    return None
+
+
+def _forbidden_problem(name, option):
     other = sorted(set(char for char in name if char in FORBIDDEN_CHARACTERS and char not in EXPANDING_CHARACTERS))
     if other:
-        problems.append("%s %r holds %s, which index names cannot contain (none of \\ / * ? \" < > | , # : or space)"
-                        % (option, name, " ".join(repr(char) for char in other)))
+        return ("%s %r holds %s, which index names cannot contain (none of \\ / * ? \" < > | , # : or space)"
+                % (option, name, " ".join(repr(char) for char in other)))
+    return None
+
+
+def _start_problem(name, option):
     if name == "_all" or name.startswith(("-", "_", "+")):
-        problems.append("%s %r starts with %r; index names cannot start with - _ or + (_all and -name are "
-                        "expressions matching several indices)" % (option, name, name[0]))
-    if name in (".", ".."):
-        problems.append("%s cannot be %r" % (option, name))
+        return ("%s %r starts with %r; index names cannot start with - _ or + (_all and -name are "
+                "expressions matching several indices)" % (option, name, name[0]))
+    return None
+
+
+def _dots_problem(name, option):
+    return "%s cannot be %r" % (option, name) if name in (".", "..") else None
+
+
+def _case_problem(name, option):
     if name != name.lower():
-        problems.append("%s %r has upper case letters; index names must be lower case, for example %r"
-                        % (option, name, name.lower()))
+        return ("%s %r has upper case letters; index names must be lower case, for example %r"
+                % (option, name, name.lower()))
+    return None
+
+
+def _length_problem(name, option):
     size = len(name.encode("utf-8"))
     if size > MAX_NAME_BYTES:
-        problems.append("%s is %d bytes long; index names are at most %d bytes" % (option, size, MAX_NAME_BYTES))
-    return problems
+        return "%s is %d bytes long; index names are at most %d bytes" % (option, size, MAX_NAME_BYTES)
+    return None
+
+
+_NAME_CHECKS = (_expanding_problem, _forbidden_problem, _start_problem, _dots_problem, _case_problem, _length_problem)

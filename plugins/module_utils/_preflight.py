@@ -57,11 +57,8 @@ def index_problems(pattern, response):
     ]
 
 
-def privilege_problems(response, username):
-    """Privileges the user lacks, from POST _security/user/_has_privileges (nothing when the API is unavailable)."""
-    if not answered(response) or response["status"] != 200:
-        return []  # no security, or a source without the API: the copy itself will tell
-    body = response.get("json") or {}
+def _missing_privileges(body):
+    """'the cluster privilege X' and 'Y and Z on pattern' for what a _has_privileges answer says is not held."""
     missing = [
         "the cluster privilege %s" % privilege
         for privilege, held in sorted((body.get("cluster") or {}).items())
@@ -71,6 +68,14 @@ def privilege_problems(response, username):
         lacking = [privilege for privilege, held in sorted(privileges.items()) if not held]
         if lacking:
             missing.append("%s on '%s'" % (" and ".join(lacking), pattern))
+    return missing
+
+
+def privilege_problems(response, username):
+    """Privileges the user lacks, from POST _security/user/_has_privileges (nothing when the API is unavailable)."""
+    if not answered(response) or response["status"] != 200:
+        return []  # no security, or a source without the API: the copy itself will tell
+    missing = _missing_privileges(response.get("json") or {})
     if not missing:
         return []
     return ["User '%s' lacks %s on the source: reindex from remote needs the cluster privilege monitor and read and "
