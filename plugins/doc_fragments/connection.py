@@ -181,13 +181,15 @@ options:
       mapping_type:
         description:
           - On a source index with several mapping types, copy the mapping of this type only (one destination
-            index per type, as M(esops.migration.es_reindex) copies them with O(esops.migration.es_reindex#module:type_strategy=index_per_type)).
+            index per type, as M(esops.migration.es_reindex) copies them with
+            O(esops.migration.es_reindex#module:type_strategy=index_per_type)).
         type: str
         version_added: 0.3.0
       merge_types:
         description:
           - On a source index with several mapping types, copy the fields of every type into one mapping (as
-            M(esops.migration.es_reindex) copies them with O(esops.migration.es_reindex#module:type_strategy=prefix_ids)).
+            M(esops.migration.es_reindex) copies them with
+            O(esops.migration.es_reindex#module:type_strategy=prefix_ids)).
             Elasticsearch 5.x requires a field of the same name to have the same mapping in every type of an
             index, so the fields merge without conflict.
         type: bool

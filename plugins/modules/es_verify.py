@@ -370,7 +370,8 @@ class Verification:
     def __init__(self, module):
         params = module.params
         self.params = params
-        self.source_index, self.dest_index, self.level = params["source"]["index"], params["dest_index"], params["level"]
+        self.source_index, self.dest_index = params["source"]["index"], params["dest_index"]
+        self.level = params["level"]
         self.query = params["query"]
         self.dest_query = None if params["dest_query_all"] else self.query
         self.source = module.connect_source(params["source"])
