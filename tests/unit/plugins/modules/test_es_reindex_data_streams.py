@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.esops.migration.plugins.module_utils._cluster import Cluster
+from ansible_collections.esops.migration.plugins.module_utils._cluster import Cluster, ClusterError
 from ansible_collections.esops.migration.plugins.modules import es_reindex
 
 # GET _data_stream/logs-app on Elasticsearch 9.x (trimmed from the get data stream API docs).
@@ -23,7 +23,10 @@ class ScriptedTransport:
 
     def __call__(self, method, url, params=None, body=None):
         self.requests.append((method, url))
-        return self.answers[url]
+        answer = self.answers[url]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
 
 class Failed(Exception):
@@ -65,4 +68,12 @@ def test_a_data_stream_an_index_template_will_create_counts_too():
 
 def test_an_index_is_not_a_data_stream():
     cluster = elasticsearch_9_5({"/_data_stream/books": {"data_streams": []}, "/books": True})
+    assert es_reindex.check_data_streams(FakeModule(cluster, "sync"), ["books"]) == []
+
+
+def test_a_server_without_the_data_streams_module_has_none():
+    # The 7.17.29 assembly the tests run lacks x-pack's data streams: GET _data_stream/<name> answers 405.
+    refused = ClusterError("Incorrect HTTP method for uri [/_data_stream/books] and method [GET], allowed: [POST]", 405,
+                           {"error": "Incorrect HTTP method", "status": 405})
+    cluster = Cluster(ScriptedTransport({"/_data_stream/books": refused, "/books": True}), "elasticsearch", (7, 17, 29))
     assert es_reindex.check_data_streams(FakeModule(cluster, "sync"), ["books"]) == []
