@@ -155,8 +155,12 @@ options:
       - O(settings) and O(mappings) are merged on top of the copy, the options winning; a null value removes
         the copied setting (with everything under it) or mapping parameter.
       - The index's aliases are not copied; give them in O(aliases).
-      - The mappings of an Elasticsearch 5.x/6.x source lose their type level; a source index with several
-        mapping types is refused.
+      - The mappings of an Elasticsearch 5.x/6.x source lose their type level. A source index with several
+        mapping types (Elasticsearch 5.x) is refused unless O(copy_from.mapping_type) or O(copy_from.merge_types)
+        says which mapping to copy.
+      - Copied settings the destination does not know (settings later versions removed, such as
+        C(index.mapper.dynamic) or C(index.mapping.single_type)) are left out and listed in RV(settings_dropped);
+        the destination is asked with a simulated index template (Elasticsearch 7.9+, OpenSearch).
       - Without O(copy_from.hosts) the source index is read from the destination cluster, with the module's
         connection options; the other connection suboptions then need O(copy_from.hosts).
       - O(copy_from.request_timeout) and O(copy_from.max_retries) default to the module's O(request_timeout) and
@@ -174,6 +178,23 @@ options:
             of the source cluster, so by default they are dropped.
         type: bool
         default: false
+      mapping_type:
+        description:
+          - On a source index with several mapping types, copy the mapping of this type only (one destination
+            index per type, as M(esops.migration.es_reindex) copies them with
+            O(esops.migration.es_reindex#module:type_strategy=index_per_type)).
+        type: str
+        version_added: 0.3.0
+      merge_types:
+        description:
+          - On a source index with several mapping types, copy the fields of every type into one mapping (as
+            M(esops.migration.es_reindex) copies them with
+            O(esops.migration.es_reindex#module:type_strategy=prefix_ids)).
+            Elasticsearch 5.x requires a field of the same name to have the same mapping in every type of an
+            index, so the fields merge without conflict.
+        type: bool
+        default: false
+        version_added: 0.3.0
 """ + SOURCE_CONNECTION
 
     REINDEX_SOURCE = r"""

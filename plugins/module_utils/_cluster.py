@@ -364,10 +364,10 @@ POINT_IN_TIME_API = {
     OPENSEARCH: dict(open=("_search", "point_in_time"), id="pit_id", close="/_search/point_in_time",
                      close_body=lambda pit_id: {"pit_id": [pit_id]}),
 }
-# OpenSearch has a point in time from 2.4, but no _shard_doc tiebreaker in 2.x (it forked from 7.10, before
-# Elasticsearch 7.12 added it), so search_after over _doc could skip documents: scroll there. Later 3.x sources
-# have a ShardDocSortBuilder; set the first version here once a real node of it has been checked.
-OPENSEARCH_SHARD_DOC_FROM = None
+# OpenSearch has a point in time from 2.4, but no _shard_doc tiebreaker before 3.3 (it forked from 7.10, before
+# Elasticsearch 7.12 added it), so search_after over _doc could skip documents: scroll there. OpenSearch 3.3 added
+# _shard_doc (opensearch-project/OpenSearch#18924, ShardDocSortBuilder); checked with a point in time on 3.8.0.
+OPENSEARCH_SHARD_DOC_FROM = (3, 3, 0)
 
 
 def typeless_mappings(mappings, version):

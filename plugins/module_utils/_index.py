@@ -452,3 +452,20 @@ def preflight_message(index, problems):
         "settings options (for example analyzer: standard on the field, or a null value to drop a copied "
         "setting)." % (index, "; ".join(parts), hint)
     )
+
+
+def type_choice_problem(index, source_name, types, mapping_type, merge_types):
+    """Why the mapping of a source index with these mapping types cannot be copied as asked, or None (pure).
+
+    A 5.x index may hold several types, a later index one: copy one type's mapping (mapping_type, for
+    es_reindex's type_strategy index_per_type) or the fields of every type merged (merge_types, for prefix_ids).
+    """
+    if mapping_type and mapping_type not in types:
+        return "copy_from.mapping_type %s is not a mapping type of %s on %s (%s)." % (
+            mapping_type, index, source_name, ", ".join(types) or "it has none: a 7.x or later index")
+    if len(types) > 1 and not (mapping_type or merge_types):
+        return ("copy_from.index %s on %s holds several mapping types (%s); an index of a later version has one. "
+                "Give copy_from.mapping_type to copy one type's mapping (one index per type, es_reindex "
+                "type_strategy index_per_type), or copy_from.merge_types to copy the fields of every type into one "
+                "index (es_reindex type_strategy prefix_ids)." % (index, source_name, ", ".join(types)))
+    return None

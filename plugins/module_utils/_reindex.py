@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from urllib.parse import urlsplit
@@ -26,10 +27,10 @@ NOT_WHITELISTED = re.compile(r"\[((?:\[[^\]]*\])?[^\[\]\s]*)\] not whitelisted i
 
 def validate_remote_host(host):
     """Problems with a remote URL as Elasticsearch wants it: scheme://host:port[/path_prefix]."""
-    given = str(host or "").strip()
-    if not given:
+    given_host = str(host or "").strip()
+    if not given_host:
         return ["the remote host is empty; give the source URL, for example https://es-source.example.com:9200"]
-    host = redact_url(str(host).strip())  # every message below shows the host: never its password
+    host = redact_url(given_host)  # every message below shows the host: never its password
     if "://" not in host:
         return [
             "remote host %r has no scheme; Elasticsearch needs [scheme]://[host]:[port], for example http://%s"
@@ -40,12 +41,17 @@ def validate_remote_host(host):
         port = parts.port
     except ValueError as exc:
         return ["remote host %r is not a valid URL (%s)" % (host, exc)]
+    return url_part_problems(host, parts, port, carries_credentials=host != given_host)
+
+
+def url_part_problems(host, parts, port, carries_credentials):
+    """Problems with the parts of a remote URL that parsed (pure); host is the URL as shown (redacted)."""
     problems = []
     if parts.scheme not in ("http", "https"):
         problems.append("remote host %r must use http or https, not %r" % (host, parts.scheme))
     if not parts.hostname:
         problems.append("remote host %r has no host name" % host)
-    if host != given:
+    if carries_credentials:
         problems.append("remote host %r carries credentials; give them as remote.username/password instead" % host)
     elif port is None and parts.hostname:
         problems.append(
@@ -88,44 +94,167 @@ def controller_source_connection(remote, source=None):
     return connection, headers
 
 
-def build_reindex_body(
-    remote, source_index, dest_index, query=None, size=None, max_docs=None, source_includes=None, mode="create",
-    api_key_in_body=False,
-):
-    """Keyword arguments of Elasticsearch.reindex() (source, dest, conflicts, max_docs) for one copy.
+def remote_part(remote, api_key_in_body=False):
+    """source.remote of the request: host, credentials, timeouts and headers that were given (pure).
 
     remote.api_key goes into source.remote.api_key when the destination has it (9.3+, api_key_in_body), and
     otherwise into an ``Authorization: ApiKey ...`` header, which every version forwards to the remote.
     """
-    remote_part = {"host": remote["host"].rstrip("/")}
+    part = {"host": remote["host"].rstrip("/")}
     for key in ("username", "password", "socket_timeout", "connect_timeout", "headers"):
         if remote.get(key) not in (None, "", {}):
-            remote_part[key] = remote[key]
-    if remote.get("api_key"):
-        if api_key_in_body:
-            remote_part["api_key"] = remote["api_key"]
-        else:
-            remote_part["headers"] = dict(remote_part.get("headers") or {}, Authorization="ApiKey " + remote["api_key"])
-    source = {"remote": remote_part, "index": source_index}
-    if query:
-        source["query"] = query
-    if size:
-        source["size"] = size
-    if source_includes:
-        source["_source"] = list(source_includes)
-    dest = {"index": dest_index}
-    body = {"source": source, "dest": dest}
+            part[key] = remote[key]
+    if remote.get("api_key") and api_key_in_body:
+        part["api_key"] = remote["api_key"]
+    elif remote.get("api_key"):
+        part["headers"] = dict(part.get("headers") or {}, Authorization="ApiKey " + remote["api_key"])
+    return part
+
+
+def write_mode_parts(mode):
+    """(dest options, top-level options) that make the destination write as `mode` says (pure)."""
     if mode == "create":
-        dest["op_type"] = "create"
-        body["conflicts"] = "proceed"
-    elif mode == "sync":
-        dest["version_type"] = "external"
-        body["conflicts"] = "proceed"
-    elif mode != "overwrite":
-        raise ValueError("mode must be one of %s, not %r" % (", ".join(WRITE_MODES), mode))
-    if max_docs:
-        body["max_docs"] = max_docs
-    return body
+        return {"op_type": "create"}, {"conflicts": "proceed"}
+    if mode == "sync":
+        return {"version_type": "external"}, {"conflicts": "proceed"}
+    if mode == "overwrite":
+        return {}, {}
+    raise ValueError("mode must be one of %s, not %r" % (", ".join(WRITE_MODES), mode))
+
+
+def given(**options):
+    """The options that were given (neither None nor empty), for optional parts of a request body (pure)."""
+    return {key: value for key, value in options.items() if value not in (None, "", [], {})}
+
+
+def build_reindex_body(
+    remote, source_index, dest_index, query=None, size=None, max_docs=None, source_includes=None, mode="create",
+    api_key_in_body=False, script=None, pipeline=None, routing=None,
+):
+    """The body of POST _reindex for one copy: source (remote, index, query, size, _source), dest (index, write mode,
+    pipeline, routing), conflicts, max_docs and script (pure)."""
+    source = dict(remote=remote_part(remote, api_key_in_body), index=source_index,
+                  **given(query=query, size=size, _source=list(source_includes or [])))
+    dest_options, top_level = write_mode_parts(mode)
+    dest = dict(index=dest_index, **dest_options, **given(pipeline=pipeline, routing=routing))
+    return dict(source=source, dest=dest, **top_level, **given(max_docs=max_docs, script=given(**(script or {}))))
+
+
+# --- Several mapping types (Elasticsearch 5.x), scripts and data streams ---------------------------------------
+
+# How to copy an index with several mapping types, where ids may repeat across types and a later index has one type:
+#   refuse:         fail before copying (copying it as is keeps one document per repeated id, silently);
+#   index_per_type: one copy per type, each into its own index (dest_index with {type});
+#   prefix_ids:     one copy per type into the same index, each id prefixed with its type and type_separator.
+TYPE_STRATEGIES = ("refuse", "index_per_type", "prefix_ids")
+# The script parameters the prefix_ids strategy passes; a painless script on the destination reads them, since
+# later servers no longer give a document's type to scripts (ctx._type is null on OpenSearch 3).
+TYPE_PARAM, SEPARATOR_PARAM = "esops_type", "esops_type_separator"
+PREFIX_SOURCE = "ctx._id = params.%s + params.%s + ctx._id;" % (TYPE_PARAM, SEPARATOR_PARAM)
+
+
+def type_clause(doc_type):
+    """The source query clause selecting one mapping type (5.x/6.x index the _type field), or None (pure)."""
+    return None if doc_type is None else {"term": {"_type": doc_type}}
+
+
+def type_job_script(script, strategy, doc_type, separator):
+    """The script of one copy: the user's, preceded by the id prefix of the prefix_ids strategy (pure)."""
+    script = {key: value for key, value in (script or {}).items() if value is not None}
+    if strategy != "prefix_ids" or doc_type is None:
+        return script or None
+    params = dict(script.get("params") or {}, **{TYPE_PARAM: doc_type, SEPARATOR_PARAM: separator})
+    source = PREFIX_SOURCE + ("\n" + script["source"] if script.get("source") else "")
+    return dict(script, source=source, lang="painless", params=params)
+
+
+def script_problems(script, strategy, separator):
+    """Why the script and mapping type options cannot work together (pure)."""
+    script = script or {}
+    params = script.get("params") or {}
+    problems = []
+    if script and not str(script.get("source") or "").strip():
+        problems.append("script.source is empty; give the script's code, for example ctx._source.remove('old')")
+    if TYPE_PARAM in params or SEPARATOR_PARAM in params:
+        problems.append("script.params %s and %s are set by type_strategy prefix_ids; rename them"
+                        % (TYPE_PARAM, SEPARATOR_PARAM))
+    if strategy == "prefix_ids":
+        problems += prefix_ids_problems(script, separator)
+    return problems
+
+
+def prefix_ids_problems(script, separator):
+    problems = []
+    if script.get("lang") not in (None, "painless"):
+        problems.append("type_strategy prefix_ids prefixes ids with a painless script, so script.lang must be painless")
+    if not separator:
+        problems.append("type_separator is empty; ids of different types would still collide (tweet1 vs tweet + 1)")
+    return problems
+
+
+def multi_type_problem(types, source_name, strategy, dest_template):
+    """Why indices with several mapping types ({index: [types]}) cannot be copied as asked, or None (pure)."""
+    if not types:
+        return None
+    found = "; ".join("%s has %s" % (index, ", ".join(kinds)) for index, kinds in sorted(types.items()))
+    if strategy == "refuse":
+        return (
+            "Source indices on %s hold several mapping types (%s). Copied as they are into one index of a later "
+            "version, documents whose ids repeat across types overwrite each other and are lost. Nothing was copied; "
+            "choose type_strategy index_per_type (with {type} in dest_index, for example {index}-{type}) or "
+            "prefix_ids (ids become <type>#<id>; needs painless on the destination)." % (source_name, found))
+    if strategy == "index_per_type" and "{type}" not in dest_template:
+        return ("type_strategy index_per_type needs {type} in dest_index (for example {index}-{type}), so each type "
+                "of %s gets its own index. Nothing was copied." % found)
+    return None
+
+
+def supports_data_streams(product, version):
+    """Whether a destination of this product and version has data streams (Elasticsearch 7.9+, OpenSearch 1.0+)."""
+    return product == "opensearch" or tuple(version) >= (7, 9, 0)
+
+
+# Elasticsearch 9.5 refuses, up front, a reindex asking for op_type create with external versions
+# (elastic/elasticsearch#145290, "Reject reindexes with wrong parameters"): the request fails with
+# action_request_validation_exception "create operations do not support explicit versions". Earlier versions
+# fail each document the same way.
+REFUSES_CREATE_WITH_VERSIONS_FROM = (9, 5, 0)
+
+
+def data_stream_problems(streams, mode, product, version):
+    """Why the write mode cannot write into these data streams, or an empty list (pure).
+
+    A data stream takes only op_type create; mode create sends that. overwrite sends index operations, and
+    sync external versions, which create operations do not support.
+    """
+    if not streams or mode == "create":
+        return []
+    names = ", ".join(streams)
+    if mode == "overwrite":
+        return ["dest_index %s is a data stream, which accepts only op_type create; mode overwrite would fail on every "
+                "document. Nothing was copied; use mode create" % names]
+    refused = (" (%s refuses such a reindex before it starts)" % PRODUCT_LABEL.get(product, product)
+               if product == "elasticsearch" and tuple(version) >= REFUSES_CREATE_WITH_VERSIONS_FROM else "")
+    return ["dest_index %s is a data stream, which accepts only op_type create, and create operations do not support "
+            "the external versions mode sync sends%s. Nothing was copied; use mode create (documents already in the "
+            "data stream are left as they are)" % (names, refused)]
+
+
+PRODUCT_LABEL = {"elasticsearch": "Elasticsearch 9.5 and later", "opensearch": "OpenSearch"}
+
+
+def matching_template(templates, name):
+    """The composable index template that applies to a new index or data stream `name` (highest priority), or None.
+
+    templates: the index_templates list of GET _index_template ({name, index_template: {...}}).
+    """
+    best = None
+    for entry in templates:
+        template = entry.get("index_template") or {}
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in template.get("index_patterns") or []):
+            if best is None or int(template.get("priority") or 0) > int(best.get("priority") or 0):
+                best = template
+    return best
 
 
 def redact_body(body):
@@ -296,8 +425,8 @@ def rename_problems(rename_pattern, rename_replacement):
 
 
 def dest_template_problems(template):
-    """Why the dest_index template cannot name a concrete index whatever {index} becomes (pure)."""
-    return index_name_problems(template.replace("{index}", "index"), "dest_index")
+    """Why the dest_index template cannot name a concrete index whatever {index} and {type} become (pure)."""
+    return index_name_problems(template.replace("{index}", "index").replace("{type}", "type"), "dest_index")
 
 
 def dest_name_problems(names):

@@ -230,3 +230,24 @@ def coverage_problems(level, outcome, source_count, dest_count, sample_size=None
             return ["the sample compared %d documents where %d were asked, so it proves nothing; run it again"
                     % (seen_source, wanted)]
     return []
+
+
+# Elasticsearch 9.2 leaves dense_vector values out of _source unless asked (index.mapping.exclude_source_vectors
+# defaults to true for new indices); a content check that did not ask would compare documents without them.
+EXCLUDES_VECTORS_FROM = (9, 2, 0)
+# random_score takes a field (and then a seed) from Elasticsearch 6.0; 5.x has the seed alone.
+RANDOM_SCORE_FIELD_FROM = (6, 0, 0)
+
+
+def fetch_source(product, version, with_source=True):
+    """The _source of a search body that returns every stored value, vectors included (pure)."""
+    if with_source and product == "elasticsearch" and tuple(version) >= EXCLUDES_VECTORS_FROM:
+        return {"exclude_vectors": False}
+    return bool(with_source)
+
+
+def random_score(product, version, seed):
+    """A random_score function with this seed that the server accepts (pure)."""
+    if product == "elasticsearch" and tuple(version) < RANDOM_SCORE_FIELD_FROM:
+        return {"seed": seed}
+    return {"seed": seed, "field": "_seq_no"}

@@ -168,39 +168,44 @@ unresolved:
   sample: [{"kind": "analyzer", "name": "ik_smart", "used_by": ["field productName", "field describe"]}]
 """
 
-from ansible_collections.esops.migration.plugins.module_utils._cluster import ClusterError, path
+from ansible_collections.esops.migration.plugins.module_utils._cluster import path
 from ansible_collections.esops.migration.plugins.module_utils._connection import (
     ElasticsearchModule,
     source_connection_spec,
 )
 from ansible_collections.esops.migration.plugins.module_utils._index import (
     alias_changes,
-    analysis_checks,
-    analysis_section,
     conflict_message,
     copyable_settings,
     flatten_settings,
     mapping_changes,
     merge_overrides,
     merge_settings,
-    not_resolvable,
     preflight_message,
-    referenced_analysis,
     settings_changes,
     static_message,
     top_level_mapping_changes,
-    unknown_normalizers,
-    unknown_type_in,
+    type_choice_problem,
 )
 from ansible_collections.esops.migration.plugins.module_utils._names import index_name_problems
+from ansible_collections.esops.migration.plugins.module_utils._index_preflight import drop_rejected_settings, unresolved
 
 COPY_FROM_SPEC = dict(
     source_connection_spec(),
     index=dict(type="str", required=True),
     keep_allocation=dict(type="bool", default=False),
+    mapping_type=dict(type="str"),
+    merge_types=dict(type="bool", default=False),
 )
-# Never matches an index: the preflight's simulated template only validates mappings.
-PREFLIGHT_PATTERN = "esops-migration-preflight-never-matches-*"
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    settings=dict(type="dict", default={}),
+    mappings=dict(type="dict", default={}),
+    aliases=dict(type="dict", default={}),
+    wait_for_active_shards=dict(type="str", default="1"),
+    copy_from=dict(type="dict", options=COPY_FROM_SPEC),
+)
 
 
 def current_state(cluster, name):
@@ -226,12 +231,20 @@ def source_cluster(module, copy):
     return module.connect_source(copy)
 
 
+def source_mappings(cluster, index, mapping_type):
+    """{index: mappings} of the source: one type's mapping when mapping_type is given, else typeless (merged)."""
+    if not mapping_type:
+        return cluster.mappings(index)
+    answer = cluster.request("GET", path(index, "_mapping"))
+    return {name: ((entry or {}).get("mappings") or {}).get(mapping_type) or {} for name, entry in answer.items()}
+
+
 def read_source(module, copy, result):
     """Flat settings and typeless mappings of the copy_from index."""
     cluster = source_cluster(module, copy)
     try:
         settings = cluster.request("GET", path(copy["index"], "_settings"), dict(flat_settings=True))
-        mappings = cluster.mappings(copy["index"])
+        mappings = source_mappings(cluster, copy["index"], copy["mapping_type"])
         types = cluster.mapping_types(copy["index"])
     except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
         module.fail_on_error(exc, "Reading index %s from the source cluster" % copy["index"], **result)
@@ -239,85 +252,37 @@ def read_source(module, copy, result):
         module.fail_json(msg="copy_from.index %s names %d indices on the source cluster (%s); name exactly one."
                          % (copy["index"], len(settings), ", ".join(sorted(settings))), **result)
     concrete = next(iter(settings))
-    if len(types.get(concrete) or []) > 1:
-        module.fail_json(msg="copy_from.index %s on %s holds several mapping types (%s); one index of a later version "
-                         "has one, so copy each type's mapping on its own." % (
-                             concrete, cluster.name, ", ".join(types[concrete])), **result)
+    problem = type_choice_problem(concrete, cluster.name, types.get(concrete) or [], copy["mapping_type"],
+                                  copy["merge_types"])
+    if problem:
+        module.fail_json(msg=problem, **result)
     return settings[concrete].get("settings") or {}, mappings.get(concrete) or {}
 
 
-def wanted_definition(module, result):
-    """Settings and mappings the index should have: the options, or the copied index with the options on top."""
+def wanted_definition(module, cluster, result):
+    """Settings and mappings the index should have: the options, or the copied index with the options on top.
+
+    Copied settings the destination rejects (removed in its version) are left out and listed in settings_dropped.
+    """
     params = module.params
     copy = params["copy_from"]
     if not copy:
         return params["settings"], params["mappings"]
-    source_settings, source_mappings = read_source(module, copy, result)
+    source_settings, source_mappings_ = read_source(module, copy, result)
     kept, dropped = copyable_settings(source_settings, copy["keep_allocation"])
-    result["settings_dropped"] = dropped
-    return merge_settings(kept, params["settings"]), merge_overrides(source_mappings, params["mappings"])
-
-
-def unresolved_analysis(module, cluster, mappings, analysis):
-    """(what, name, users) for every analyzer/tokenizer/filter/char_filter the destination cannot resolve."""
-    problems = []
-    for check in analysis_checks(mappings, analysis):
-        try:
-            cluster.request("POST", "/_analyze", body=check["request"])
-        except ClusterError as exc:
-            if exc.status == 403:
-                module.warn("Preflight skipped the analysis checks: the user may not run _analyze (%s)." % exc.message)
-                break
-            if exc.status != 400:
-                raise
-            if not_resolvable(exc.body):
-                problems.append((check["kind"], check["name"], check["users"]))
-    for name, users in sorted(unknown_normalizers(mappings, analysis).items()):
-        problems.append(("normalizer", name, users))
-    return problems
-
-
-def simulate(cluster, mappings):
-    cluster.request("POST", "/_index_template/_simulate",
-                    body=dict(index_patterns=[PREFLIGHT_PATTERN], template={"mappings": mappings}))
-
-
-def unresolved_types(module, cluster, mappings, analysis):
-    """(what, name, users) for every field type the destination has no mapper for, from simulated templates."""
-    types = referenced_analysis(mappings, analysis)["types"]
-    if not types:
-        return []
-    try:
-        # One simulation of a mapping with every type used; only when it fails is each type tried alone.
-        simulate(cluster, {"properties": {"f%d" % number: {"type": kind} for number, kind in enumerate(sorted(types))}})
-        return []
-    except ClusterError as exc:
-        if exc.status == 403:
-            module.warn("Preflight skipped the field type checks: the user may not simulate index templates (%s)."
-                        % exc.message)
-            return []
-        if exc.status != 400:
-            raise
-    problems = []
-    for kind, users in sorted(types.items()):
-        try:
-            simulate(cluster, {"properties": {"f": {"type": kind}}})
-        except ClusterError as exc:
-            if exc.status != 400:
-                raise
-            if unknown_type_in(exc.body, kind):
-                problems.append(("field type", kind, users))
-    return problems
+    asked = flatten_settings(params["settings"])
+    settings, rejected = drop_rejected_settings(cluster, merge_settings(kept, params["settings"]),
+                                                droppable=set(kept) - set(asked))
+    result["settings_dropped"] = sorted(dropped + rejected)
+    return settings, merge_overrides(source_mappings_, params["mappings"])
 
 
 def preflight(module, cluster, name, settings, mappings, result):
     """Fail, before anything is created, naming what the destination cannot resolve."""
-    analysis = analysis_section(settings)
-    problems = unresolved_analysis(module, cluster, mappings, analysis)
-    problems += unresolved_types(module, cluster, mappings, analysis)
+    problems = unresolved(cluster, settings, mappings, module.warn)
     if problems:
-        unresolved = [dict(kind=kind, name=what, used_by=users) for kind, what, users in problems]
-        module.fail_json(msg=preflight_message(name, problems), unresolved=unresolved, **result)
+        found = [dict(kind=kind, name=what, used_by=users) for kind, what, users in problems]
+        module.fail_json(msg=preflight_message(name, problems), unresolved=found, **result)
 
 
 def ensure_absent(module, cluster, name, result):
@@ -347,43 +312,63 @@ def ensure_created(module, cluster, name, wanted, result):
     module.exit_json(**result)
 
 
-def ensure_updated(module, cluster, name, wanted, result):
-    params = module.params
-    wanted_settings, wanted_mappings = wanted
-    settings, mappings, aliases = current_state(cluster, name)
-    dynamic, static = settings_changes(wanted_settings, settings)
-    if static:
-        module.fail_json(msg=static_message(name, static), **result)
-    new_fields, conflicts, other_fields = mapping_changes(wanted_mappings.get("properties"), mappings.get("properties"))
-    if conflicts:
-        module.fail_json(msg=conflict_message(name, conflicts), **result)
-    top_level = top_level_mapping_changes(wanted_mappings, mappings)
-    alias_updates = alias_changes(params["aliases"], aliases)
+class Update:
+    """What an existing index needs to match the wanted definition: dynamic settings, mapping and aliases."""
 
-    mapping_update = bool(new_fields or other_fields or top_level)
-    changed = bool(dynamic or mapping_update or alias_updates)
-    result.update(
-        changed=changed,
-        settings_changed={key: [have, value] for key, (have, value) in dynamic.items()},
-        fields_added=new_fields,
-        aliases_changed=sorted(alias_updates),
-    )
-    if module._diff and changed:
-        before_settings = {key: have for key, (have, value) in dynamic.items()}
-        after_settings = {key: value for key, (have, value) in dynamic.items()}
-        result["diff"] = dict(
-            before=diff_view(before_settings, mappings if mapping_update else {}, sorted(aliases)),
-            after=diff_view(after_settings, wanted_mappings if mapping_update else {}, sorted(set(aliases) | set(alias_updates))),
+    def __init__(self, module, name, wanted, current, result):
+        wanted_settings, self.wanted_mappings = wanted
+        settings, self.mappings, self.aliases = current
+        self.dynamic, static = settings_changes(wanted_settings, settings)
+        if static:
+            module.fail_json(msg=static_message(name, static), **result)
+        new_fields, conflicts, other_fields = mapping_changes(self.wanted_mappings.get("properties"),
+                                                              self.mappings.get("properties"))
+        if conflicts:
+            module.fail_json(msg=conflict_message(name, conflicts), **result)
+        self.new_fields = new_fields
+        self.mapping_update = bool(new_fields or other_fields or top_level_mapping_changes(self.wanted_mappings,
+                                                                                           self.mappings))
+        self.alias_updates = alias_changes(module.params["aliases"], self.aliases)
+
+    @property
+    def changed(self):
+        return bool(self.dynamic or self.mapping_update or self.alias_updates)
+
+    def result(self):
+        return dict(
+            changed=self.changed,
+            settings_changed={key: [have, value] for key, (have, value) in self.dynamic.items()},
+            fields_added=self.new_fields,
+            aliases_changed=sorted(self.alias_updates),
         )
-    if module.check_mode or not changed:
-        module.exit_json(**result)
-    if dynamic:
-        cluster.request("PUT", path(name, "_settings"), body={key: value for key, (have, value) in dynamic.items()})
-    if mapping_update:
-        cluster.request("PUT", path(name, "_mapping"), body=wanted_mappings)
-    if alias_updates:
-        actions = [{"add": dict(options, index=name, alias=alias)} for alias, options in alias_updates.items()]
-        cluster.request("POST", "/_aliases", body=dict(actions=actions))
+
+    def diff(self):
+        before_settings = {key: have for key, (have, value) in self.dynamic.items()}
+        after_settings = {key: value for key, (have, value) in self.dynamic.items()}
+        return dict(
+            before=diff_view(before_settings, self.mappings if self.mapping_update else {}, sorted(self.aliases)),
+            after=diff_view(after_settings, self.wanted_mappings if self.mapping_update else {},
+                            sorted(set(self.aliases) | set(self.alias_updates))),
+        )
+
+    def apply(self, cluster, name):
+        if self.dynamic:
+            cluster.request("PUT", path(name, "_settings"),
+                            body={key: value for key, (have, value) in self.dynamic.items()})
+        if self.mapping_update:
+            cluster.request("PUT", path(name, "_mapping"), body=self.wanted_mappings)
+        if self.alias_updates:
+            actions = [{"add": dict(options, index=name, alias=alias)} for alias, options in self.alias_updates.items()]
+            cluster.request("POST", "/_aliases", body=dict(actions=actions))
+
+
+def ensure_updated(module, cluster, name, wanted, result):
+    update = Update(module, name, wanted, current_state(cluster, name), result)
+    result.update(update.result())
+    if module._diff and update.changed:
+        result["diff"] = update.diff()
+    if update.changed and not module.check_mode:
+        update.apply(cluster, name)
     module.exit_json(**result)
 
 
@@ -393,39 +378,34 @@ def option_problems(params):
     copy = params.get("copy_from") or {}
     if copy.get("index") is not None and not str(copy["index"]).strip():
         problems.append("copy_from.index is empty; give the name of the source index")
+    if copy.get("mapping_type") and copy.get("merge_types"):
+        problems.append("copy_from.mapping_type and copy_from.merge_types exclude each other; give one")
     return problems
 
 
-def main():
-    module = ElasticsearchModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            settings=dict(type="dict", default={}),
-            mappings=dict(type="dict", default={}),
-            aliases=dict(type="dict", default={}),
-            wait_for_active_shards=dict(type="str", default="1"),
-            copy_from=dict(type="dict", options=COPY_FROM_SPEC),
-        ),
-        supports_check_mode=True,
-    )
-    name = module.params["name"]
+def parse():
+    module = ElasticsearchModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     result = dict(
-        changed=False, index=name, created=False, deleted=False, settings_changed={}, fields_added=[], aliases_changed=[],
-        settings_dropped=[],
+        changed=False, index=module.params["name"], created=False, deleted=False, settings_changed={}, fields_added=[],
+        aliases_changed=[], settings_dropped=[],
     )
     problems = option_problems(module.params)
     if problems:
         module.fail_json(msg="Invalid options: %s. Nothing was changed." % "; ".join(problems), **result)
+    return module, result
+
+
+def main():
+    module, result = parse()
+    name = module.params["name"]
     cluster = module.cluster
     try:
         if module.params["state"] == "absent":
             ensure_absent(module, cluster, name, result)
-        wanted = wanted_definition(module, result)
+        wanted = wanted_definition(module, cluster, result)
         if not cluster.exists(path(name)):
             ensure_created(module, cluster, name, wanted, result)
-        else:
-            ensure_updated(module, cluster, name, wanted, result)
+        ensure_updated(module, cluster, name, wanted, result)
     except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
         module.fail_on_error(exc, "Managing index %s" % name, **result)
 

@@ -107,6 +107,8 @@ options:
       - Index to write into on the destination. V({index}) is replaced by the source index name (after
         O(rename_pattern)), so V({index}) keeps the names, V(restored-{index}) adds a prefix and V({index}-v2) a suffix.
       - Without V({index}), every source index is copied into this one index.
+      - V({type}) is replaced by the mapping type with O(type_strategy=index_per_type).
+      - A data stream can be the destination (see O(mode)).
     type: str
     default: "{index}"
   rename_pattern:
@@ -144,9 +146,66 @@ options:
         C(conflicts=proceed)).
       - V(overwrite) writes every source document again.
       - No mode propagates documents deleted on the source.
+      - A data stream destination (an existing one, or one that an index template with C(data_stream) creates) takes
+        only V(create); V(overwrite) and V(sync) are refused before anything is copied (data streams take only
+        C(op_type=create), which refuses external versions; Elasticsearch 9.5 and later refuse such a reindex).
     type: str
     choices: [create, sync, overwrite]
     default: create
+  script:
+    description:
+      - A script run on the destination for every document before it is written (C(script) of the request), for
+        example to rename fields (V(ctx._source.name = ctx._source.remove('title'))), drop fields, or change
+        C(ctx._id) or C(ctx._routing).
+      - Painless scripts need the lang-painless module on the destination (OpenSearch and Elasticsearch
+        distributions ship it; minimal assemblies may not).
+    type: dict
+    version_added: 0.3.0
+    suboptions:
+      source:
+        description: The script's code.
+        type: str
+        required: true
+      lang:
+        description: The script language.
+        type: str
+        default: painless
+      params:
+        description: Parameters the script reads as C(params.<name>).
+        type: dict
+  pipeline:
+    description:
+      - Ingest pipeline of the destination that every copied document goes through (C(dest.pipeline)).
+      - The pipeline must exist on the destination; its processors need the ingest modules there.
+    type: str
+    version_added: 0.3.0
+  routing:
+    description:
+      - Routing of the written documents (C(dest.routing)) - V(keep) (the source routing, the server's default),
+        V(discard), or V(=value) to route every document with that value.
+    type: str
+    version_added: 0.3.0
+  type_strategy:
+    description:
+      - How to copy source indices with several mapping types (Elasticsearch 5.x and indices created there). Ids
+        may repeat across types, and an index of a later version has one type, so copying such an index as it is
+        keeps one document per repeated id and loses the others.
+      - V(refuse) fails before copying anything when a source index has several types. The module connects to the
+        source itself to tell (see O(source)); when it cannot reach the source it warns and copies.
+      - V(index_per_type) copies each type into its own index; O(dest_index) must hold V({type}), for example
+        V({index}-{type}). Each copy selects its type with a query on C(_type).
+      - V(prefix_ids) copies every type into one index with ids prefixed by the type and O(type_separator)
+        (V(tweet#1)), with a painless script on the destination (which must have lang-painless).
+      - Indices with one type are copied as usual whatever this option says.
+    type: str
+    choices: [refuse, index_per_type, prefix_ids]
+    default: refuse
+    version_added: 0.3.0
+  type_separator:
+    description: What separates the type from the id with O(type_strategy=prefix_ids).
+    type: str
+    default: "#"
+    version_added: 0.3.0
   partitions:
     description:
       - Split each source index into this many ranges of O(partition_field), copied by concurrent tasks
@@ -262,6 +321,27 @@ EXAMPLES = r"""
     max_concurrent: 4
     tune_dest: true
 
+- name: Copy a 5.x index with the types tweet and user into tweets-tweet and tweets-user
+  esops.migration.es_reindex:
+    hosts: ["http://es-dest.example.com:9200"]
+    remote:
+      host: http://es5-source.example.com:9200
+    source_index: tweets
+    dest_index: "{index}-{type}"
+    type_strategy: index_per_type
+
+- name: Rename a field with a painless script and run an ingest pipeline of the destination on every document
+  esops.migration.es_reindex:
+    hosts: ["http://es-dest.example.com:9200"]
+    remote:
+      host: http://es-source.example.com:9200
+    source_index: product_info
+    script:
+      source: "ctx._source.name = ctx._source.remove(params.old)"
+      params:
+        old: productName
+    pipeline: add-migrated-at
+
 - name: Start the copy and come back for it
   esops.migration.es_reindex:
     hosts: ["http://es-dest.example.com:9200"]
@@ -365,7 +445,13 @@ dest_count:
 
 import time
 
-from ansible_collections.esops.migration.plugins.module_utils._cluster import ELASTICSEARCH, path
+from ansible_collections.esops.migration.plugins.module_utils._cluster import (
+    ELASTICSEARCH,
+    ClusterError,
+    UnsupportedCluster,
+    connect_cluster,
+    path,
+)
 from ansible_collections.esops.migration.plugins.module_utils._compatibility import pair_problem
 from ansible_collections.esops.migration.plugins.module_utils._connection import (
     ElasticsearchModule,
@@ -377,21 +463,29 @@ from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     DATE_TYPES,
     FLOAT_TYPES,
     INTEGER_TYPES,
+    TYPE_STRATEGIES,
     WRITE_MODES,
     build_reindex_body,
     combine_queries,
     controller_source_connection,
+    data_stream_problems,
     dest_index_name,
     dest_name_problems,
     dest_template_problems,
     documents_written,
+    matching_template,
+    multi_type_problem,
     needs_resolution,
     partition_bounds,
     partition_clauses,
     redact_body,
     rename_problems,
+    script_problems,
     summarise_failures,
+    supports_data_streams,
     supports_remote_api_key,
+    type_clause,
+    type_job_script,
     validate_remote_host,
 )
 from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import CopyJob, CopyRunner, task_progress
@@ -407,11 +501,46 @@ REMOTE_SPEC = dict(
     ca_certs=dict(type="path"),
     verify_certs=dict(type="bool", default=True),
 )
+SCRIPT_SPEC = dict(
+    source=dict(type="str", required=True),
+    lang=dict(type="str", default="painless"),
+    params=dict(type="dict"),
+)
+ARGUMENT_SPEC = dict(
+    remote=dict(type="dict", required=True, options=REMOTE_SPEC),
+    source=dict(type="dict", options=source_connection_spec()),
+    source_index=dict(type="list", elements="str", required=True),
+    dest_index=dict(type="str", default="{index}"),
+    rename_pattern=dict(type="str"),
+    rename_replacement=dict(type="str", default=""),
+    query=dict(type="dict"),
+    size=dict(type="int"),
+    max_docs=dict(type="int"),
+    source_includes=dict(type="list", elements="str"),
+    mode=dict(type="str", choices=list(WRITE_MODES), default="create"),
+    script=dict(type="dict", options=SCRIPT_SPEC),
+    pipeline=dict(type="str"),
+    routing=dict(type="str"),
+    type_strategy=dict(type="str", choices=list(TYPE_STRATEGIES), default="refuse"),
+    type_separator=dict(type="str", default="#"),
+    partitions=dict(type="int", default=1),
+    partition_field=dict(type="str"),
+    max_concurrent=dict(type="int", default=2),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=3600, aliases=["timeout"]),
+    cancel_on_timeout=dict(type="bool", default=True),
+    poll_interval=dict(type="float", default=2),
+    requests_per_second=dict(type="float"),
+    refresh=dict(type="bool", default=True),
+    tune_dest=dict(type="bool", default=False),
+)
 
 EMPTY_RESULT = dict(
     total=0, created=0, updated=0, deleted=0, batches=0, version_conflicts=0, noops=0, failures=[], took=0,
     docs_per_second=0.0, copies=[],
 )
+# Statuses of a destination that cannot tell about data streams (no module, no privilege, no API): none there.
+NO_ANSWER = (400, 403, 404, 405)
 # Settings tune_dest changes for the duration of the copy, and the value it sets.
 TUNED_SETTINGS = {"index.number_of_replicas": "0", "index.refresh_interval": "-1"}
 
@@ -420,6 +549,24 @@ def source_client(module):
     """The source cluster as the module itself reaches it (resolving indices, partitions, check mode)."""
     connection, headers = controller_source_connection(module.params["remote"], module.params["source"])
     return module.connect(connection, "source cluster", headers)
+
+
+def source_client_if_reachable(module):
+    """The source cluster, or None with a warning when the module cannot reach it (only the mapping type check
+    needs it then; the destination may reach the source where the module cannot)."""
+    connection, headers = controller_source_connection(module.params["remote"], module.params["source"])
+    try:
+        return connect_cluster(connection, headers)
+    except (ClusterError, UnsupportedCluster, ValueError, TypeError) as exc:
+        module.warn("Could not check whether the source indices hold several mapping types (Elasticsearch 5.x), "
+                    "since the module cannot reach the source (%s); give the source option when the destination "
+                    "reaches it under another address." % getattr(exc, "message", exc))
+        return None
+
+
+def needs_source(params):
+    """Whether the plan must ask the source itself: several indices, partitions, or a mapping type strategy."""
+    return needs_resolution(params["source_index"]) or params["partitions"] > 1 or params["type_strategy"] != "refuse"
 
 
 def resolve_source_indices(module, source):
@@ -456,6 +603,8 @@ def partition_field_type(module, source, index):
 def partitions_of(module, source, index):
     """Query clauses splitting `index` into ranges of partition_field (plus documents lacking it)."""
     params = module.params
+    if params["partitions"] < 2:
+        return [None]
     field = params["partition_field"]
     kind = partition_field_type(module, source, index)
     body = dict(size=0, aggs={"low": {"min": {"field": field}}, "high": {"max": {"field": field}}})
@@ -467,12 +616,29 @@ def partitions_of(module, source, index):
     return partition_clauses(field, kind, bounds)
 
 
-def check_dest_names(module, indices):
+def types_to_split(module, source, indices):
+    """{index: [mapping types]} for the source indices copied one type at a time (a strategy was chosen and the
+    index has several types); fails, before any copy, for such an index when type_strategy is refuse."""
+    if source is None:
+        return {}
+    types = {}
+    for index in indices:
+        found = source.mapping_types(index)
+        types.update({name: kinds for name, kinds in found.items() if len(kinds) > 1})
+    problem = multi_type_problem(types, source.name, module.params["type_strategy"], module.params["dest_index"])
+    if problem:
+        module.fail_json(msg=problem, **EMPTY_RESULT)
+    return types
+
+
+def dest_name(params, index, doc_type=None):
+    name = dest_index_name(params["dest_index"], index, params["rename_pattern"], params["rename_replacement"])
+    return name.replace("{type}", doc_type or "")
+
+
+def check_dest_names(module, copies):
     """Fail, before any copy starts, when a source index would be written into a name that is not one index."""
-    params = module.params
-    names = [dest_index_name(params["dest_index"], index, params["rename_pattern"], params["rename_replacement"])
-             for index in indices]
-    problems = dest_name_problems(names)
+    problems = dest_name_problems([dest_name(module.params, index, doc_type) for index, doc_type in copies])
     if problems:
         module.fail_json(msg="Invalid destination: %s. Nothing was copied; change dest_index or rename_pattern."
                          % "; ".join(problems), **EMPTY_RESULT)
@@ -485,29 +651,68 @@ def refuse_impossible_pair(module, source, destination):
         module.fail_json(msg="%s Nothing was copied." % problem, **EMPTY_RESULT)
 
 
-def plan_jobs(module):
-    """One CopyJob per source index (and per partition of it)."""
+def is_data_stream(cluster, name):
+    """Whether writing to `name` on the destination writes to a data stream (an existing one, or one an index
+    template with data_stream creates on the first write)."""
+    if not supports_data_streams(cluster.product, cluster.version):
+        return False
+    # 400/405: a server without the data streams module (the 7.17 assembly of the tests has none)
+    found = cluster.request("GET", path("_data_stream", name), ignore=NO_ANSWER) or {}
+    if found.get("data_streams"):
+        return True
+    if cluster.exists(path(name)):
+        return False
+    templates = cluster.request("GET", "/_index_template", ignore=NO_ANSWER) or {}
+    template = matching_template(templates.get("index_templates") or [], name)
+    return template is not None and "data_stream" in template
+
+
+def check_data_streams(module, dest_names):
+    """Fail, before any copy, when a data stream destination cannot take the chosen write mode."""
+    cluster = module.cluster
+    streams = sorted(name for name in set(dest_names) if is_data_stream(cluster, name))
+    problems = data_stream_problems(streams, module.params["mode"], cluster.product, cluster.version)
+    if problems:
+        module.fail_json(msg="; ".join(problems) + ".", **EMPTY_RESULT)
+    return streams
+
+
+def copies_of(module, source, indices):
+    """(source index, mapping type or None) for every copy to make."""
+    split = types_to_split(module, source, indices)
+    copies = [(index, doc_type) for index in indices for doc_type in split.get(index) or [None]]
+    check_dest_names(module, copies)
+    return copies
+
+
+def job_body(module, index, doc_type, clause, api_key_in_body):
     params = module.params
-    names = params["source_index"]
-    several = needs_resolution(names) or params["partitions"] > 1
-    source = source_client(module) if several else None
-    indices = resolve_source_indices(module, source) if several else names
+    query = combine_queries(combine_queries(params["query"], clause), type_clause(doc_type))
+    return build_reindex_body(
+        params["remote"], index, dest_name(params, index, doc_type), query, params["size"], params["max_docs"],
+        params["source_includes"], params["mode"], api_key_in_body,
+        script=type_job_script(params["script"], params["type_strategy"], doc_type, params["type_separator"]),
+        pipeline=params["pipeline"], routing=params["routing"],
+    )
+
+
+def plan_jobs(module):
+    """One CopyJob per source index (and per mapping type and partition of it)."""
+    params = module.params
+    source = source_client(module) if needs_source(params) else source_client_if_reachable(module)
     destination = module.cluster
     if source is not None:
         refuse_impossible_pair(module, source, destination)
+    indices = resolve_source_indices(module, source)
+    copies = copies_of(module, source, indices)
+    check_data_streams(module, [dest_name(params, index, doc_type) for index, doc_type in copies])
     api_key_in_body = bool(params["remote"].get("api_key")) and destination.product == ELASTICSEARCH and \
         supports_remote_api_key(destination.version)
-    check_dest_names(module, indices)
     jobs = []
-    for index in indices:
-        dest = dest_index_name(params["dest_index"], index, params["rename_pattern"], params["rename_replacement"])
-        clauses = partitions_of(module, source, index) if params["partitions"] > 1 else [None]
-        for clause in clauses:
-            body = build_reindex_body(
-                params["remote"], index, dest, combine_queries(params["query"], clause), params["size"],
-                params["max_docs"], params["source_includes"], params["mode"], api_key_in_body,
-            )
-            jobs.append(CopyJob(index, dest, body, partition=clause))
+    for index, doc_type in copies:
+        for clause in partitions_of(module, source, index):
+            body = job_body(module, index, doc_type, clause, api_key_in_body)
+            jobs.append(CopyJob(index, body["dest"]["index"], body, partition=clause))
     return jobs
 
 
@@ -519,11 +724,11 @@ def predict(module):
     refuse_impossible_pair(module, source, cluster)
     result = dict(EMPTY_RESULT, dest_count=0)
     changed = False
-    indices = resolve_source_indices(module, source)
-    check_dest_names(module, indices)
-    for index in indices:
-        dest = dest_index_name(params["dest_index"], index, params["rename_pattern"], params["rename_replacement"])
-        source_count = source.count(index, params["query"])
+    copies = copies_of(module, source, resolve_source_indices(module, source))
+    check_data_streams(module, [dest_name(params, index, doc_type) for index, doc_type in copies])
+    for index, doc_type in copies:
+        dest = dest_name(params, index, doc_type)
+        source_count = source.count(index, combine_queries(params["query"], type_clause(doc_type)))
         if params["max_docs"]:
             source_count = min(source_count, params["max_docs"])
         dest_count = cluster.count(dest) if cluster.exists(path(dest)) else 0
@@ -563,19 +768,21 @@ def restore_destinations(module, previous):
     return problems
 
 
+def speed(jobs, wall_seconds, result):
+    """took and docs_per_second: the server's figures for one task, the wall time for several."""
+    if len(jobs) == 1:
+        return jobs[0].result["took"], jobs[0].result["docs_per_second"]
+    processed = task_progress(result)[0]
+    return int(wall_seconds * 1000), round(processed / wall_seconds, 1) if wall_seconds > 0 else 0.0
+
+
 def aggregate(jobs, wall_seconds):
     result = dict(EMPTY_RESULT)
     for key in COUNTERS:
         result[key] = sum(job.result[key] for job in jobs)
     result["failures"] = [failure for job in jobs for failure in job.result["failures"]][:100]
     result["timed_out"] = any(job.result["timed_out"] for job in jobs)
-    if len(jobs) == 1:
-        result["took"] = jobs[0].result["took"]
-        result["docs_per_second"] = jobs[0].result["docs_per_second"]
-    else:
-        result["took"] = int(wall_seconds * 1000)
-        processed = task_progress(result)[0]
-        result["docs_per_second"] = round(processed / wall_seconds, 1) if wall_seconds > 0 else 0.0
+    result["took"], result["docs_per_second"] = speed(jobs, wall_seconds, result)
     result["copies"] = [job.summary() for job in jobs]
     result["task_ids"] = [job.task_id for job in jobs if job.task_id]
     result["task_id"] = result["task_ids"][0] if result["task_ids"] else None
@@ -583,25 +790,27 @@ def aggregate(jobs, wall_seconds):
     return result
 
 
+def job_problem(params, job, several):
+    """What went wrong with one copy, in words, or None."""
+    where = job.source_index if job.partition is None else "%s (partition %s)" % (job.source_index, job.partition)
+    if job.state == "timed_out":
+        summary = job.summary()
+        return "the copy of %s did not finish within %s seconds and %s after processing %s of %s documents" % (
+            where, params["wait_timeout"], "was cancelled" if params["cancel_on_timeout"] else "is still running",
+            summary["processed"], summary["total"] or "?")
+    if job.result["failures"]:
+        return "the copy of %s into %s had %d failure(s): %s" % (
+            where, job.dest_index, len(job.result["failures"]), summarise_failures(job.result["failures"]))
+    if job.result["timed_out"]:
+        return "the copy of %s timed out on the destination cluster before it finished" % where
+    if job.state in ("failed", "lost", "cancelled") and job.error:
+        return "%s: %s" % (where, job.error) if several else job.error
+    return None
+
+
 def failure_message(module, jobs):
     params = module.params
-    problems = []
-    for job in jobs:
-        where = job.source_index if job.partition is None else "%s (partition %s)" % (job.source_index, job.partition)
-        if job.state == "timed_out":
-            done, total = job.summary()["processed"], job.summary()["total"]
-            problems.append(
-                "the copy of %s did not finish within %s seconds and %s after processing %s of %s documents"
-                % (where, params["wait_timeout"], "was cancelled" if params["cancel_on_timeout"] else "is still running",
-                   done, total or "?")
-            )
-        elif job.result["failures"]:
-            problems.append("the copy of %s into %s had %d failure(s): %s" % (
-                where, job.dest_index, len(job.result["failures"]), summarise_failures(job.result["failures"])))
-        elif job.result["timed_out"]:
-            problems.append("the copy of %s timed out on the destination cluster before it finished" % where)
-        elif job.state in ("failed", "lost", "cancelled") and job.error:
-            problems.append(job.error if len(jobs) == 1 else "%s: %s" % (where, job.error))
+    problems = [problem for problem in (job_problem(params, job, len(jobs) > 1) for job in jobs) if problem]
     if not problems:
         return None
     message = "; ".join(problems[:5]) + ("; and %d more" % (len(problems) - 5) if len(problems) > 5 else "")
@@ -611,18 +820,26 @@ def failure_message(module, jobs):
     return message[0].upper() + message[1:]
 
 
-def validate(params):
-    problems = validate_remote_host(params["remote"]["host"])
-    remote = params["remote"]
-    if remote.get("api_key") and (remote.get("username") or "authorization" in {
-            name.lower() for name in (remote.get("headers") or {})}):
+def credential_problems(remote):
+    problems = validate_remote_host(remote["host"])
+    headers = {name.lower() for name in (remote.get("headers") or {})}
+    if remote.get("api_key") and (remote.get("username") or "authorization" in headers):
         problems.append("give the source's credentials once: remote.api_key, remote.username/password or an "
                         "Authorization header in remote.headers")
-    for name in ("size", "max_docs", "wait_timeout", "partitions", "max_concurrent"):
-        if params[name] is not None and params[name] <= 0:
-            problems.append("%s must be a positive number, not %s" % (name, params[name]))
+    return problems
+
+
+def number_problems(params):
+    problems = ["%s must be a positive number, not %s" % (name, params[name])
+                for name in ("size", "max_docs", "wait_timeout", "partitions", "max_concurrent")
+                if params[name] is not None and params[name] <= 0]
     if params["partitions"] > 1 and not params["partition_field"]:
         problems.append("partitions > 1 needs partition_field, a numeric or date field of the source documents")
+    return problems
+
+
+def combination_problems(params):
+    problems = []
     several = needs_resolution(params["source_index"]) or params["partitions"] > 1
     if params["max_docs"] and several:
         problems.append("max_docs applies to one copy; it cannot be combined with several indices or partitions")
@@ -630,70 +847,52 @@ def validate(params):
         problems.append("tune_dest needs wait=true, since the settings are restored when the copy ends")
     if needs_resolution(params["source_index"]) and "{index}" not in params["dest_index"] and params["rename_pattern"]:
         problems.append("rename_pattern needs {index} in dest_index")
-    problems += dest_template_problems(params["dest_index"])
-    problems += rename_problems(params["rename_pattern"], params["rename_replacement"])
     return problems
 
 
-def main():
-    module = ElasticsearchModule(
-        argument_spec=dict(
-            remote=dict(type="dict", required=True, options=REMOTE_SPEC),
-            source=dict(type="dict", options=source_connection_spec()),
-            source_index=dict(type="list", elements="str", required=True),
-            dest_index=dict(type="str", default="{index}"),
-            rename_pattern=dict(type="str"),
-            rename_replacement=dict(type="str", default=""),
-            query=dict(type="dict"),
-            size=dict(type="int"),
-            max_docs=dict(type="int"),
-            source_includes=dict(type="list", elements="str"),
-            mode=dict(type="str", choices=list(WRITE_MODES), default="create"),
-            partitions=dict(type="int", default=1),
-            partition_field=dict(type="str"),
-            max_concurrent=dict(type="int", default=2),
-            wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=3600, aliases=["timeout"]),
-            cancel_on_timeout=dict(type="bool", default=True),
-            poll_interval=dict(type="float", default=2),
-            requests_per_second=dict(type="float"),
-            refresh=dict(type="bool", default=True),
-            tune_dest=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    problems = validate(params)
+def validate(params):
+    """Everything wrong with the options that can be told before asking a cluster (pure)."""
+    return (credential_problems(params["remote"]) + number_problems(params) + combination_problems(params)
+            + dest_template_problems(params["dest_index"])
+            + rename_problems(params["rename_pattern"], params["rename_replacement"])
+            + script_problems(params["script"], params["type_strategy"], params["type_separator"]))
+
+
+def parse():
+    module = ElasticsearchModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    problems = validate(module.params)
     if problems:
         module.fail_json(msg="Invalid options: %s." % "; ".join(problems), **EMPTY_RESULT)
-    what = "Reindex of %s from %s" % (", ".join(params["source_index"]), redact_url(params["remote"]["host"]))
-    try:
-        if module.check_mode:
-            module.exit_json(**predict(module))
-        jobs = plan_jobs(module)
-        runner = CopyRunner(
-            module.cluster,
-            dict(refresh=params["refresh"], requests_per_second=params["requests_per_second"] or -1),
-            max_concurrent=params["max_concurrent"], poll_interval=params["poll_interval"],
-            requests_per_second=None if params["requests_per_second"] is None else params["requests_per_second"] or -1,
-        )
-        if not params["wait"]:
-            runner.start_all(jobs)
-            result = aggregate(jobs, 0)
-            result["changed"] = any(job.state == "running" and not job.reattached for job in jobs)
-            message = failure_message(module, jobs)
-            if message:
-                module.fail_json(msg=message, **result)
-            module.exit_json(**result)
-        started = time.monotonic()
-        tuned = tune_destinations(module, [job.dest_index for job in jobs]) if params["tune_dest"] else {}
-        try:
-            runner.run(jobs, started + params["wait_timeout"], params["cancel_on_timeout"])
-        finally:
-            restore_problems = restore_destinations(module, tuned)
-    except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
-        module.fail_on_error(exc, what, **EMPTY_RESULT)
+    return module
 
+
+def runner_for(module):
+    params = module.params
+    return CopyRunner(
+        module.cluster,
+        dict(refresh=params["refresh"], requests_per_second=params["requests_per_second"] or -1),
+        max_concurrent=params["max_concurrent"], poll_interval=params["poll_interval"],
+        requests_per_second=None if params["requests_per_second"] is None else params["requests_per_second"] or -1,
+    )
+
+
+def start_only(module, jobs):
+    """wait=false: start (or find) every task and report their ids at once."""
+    runner_for(module).start_all(jobs)
+    result = aggregate(jobs, 0)
+    result["changed"] = any(job.state == "running" and not job.reattached for job in jobs)
+    report(module, result, failure_message(module, jobs))
+
+
+def copy(module, jobs):
+    """wait=true: run every task to its end (destinations tuned meanwhile); returns the result and its problems."""
+    params = module.params
+    started = time.monotonic()
+    tuned = tune_destinations(module, [job.dest_index for job in jobs]) if params["tune_dest"] else {}
+    try:
+        runner_for(module).run(jobs, started + params["wait_timeout"], params["cancel_on_timeout"])
+    finally:
+        restore_problems = restore_destinations(module, tuned)
     result = aggregate(jobs, time.monotonic() - started)
     result["changed"] = any(documents_written(job.result) > 0 for job in jobs)
     if tuned:
@@ -703,9 +902,29 @@ def main():
         message = (message + ". " if message else "") + (
             "Restoring number_of_replicas/refresh_interval failed on %s; set them back by hand"
             % "; ".join(restore_problems))
+    return result, message
+
+
+def report(module, result, message):
     if message:
         module.fail_json(msg=message, **result)
     module.exit_json(**result)
+
+
+def main():
+    module = parse()
+    params = module.params
+    what = "Reindex of %s from %s" % (", ".join(params["source_index"]), redact_url(params["remote"]["host"]))
+    try:
+        if module.check_mode:
+            report(module, predict(module), None)
+        jobs = plan_jobs(module)
+        if not params["wait"]:
+            start_only(module, jobs)
+        result, message = copy(module, jobs)
+    except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
+        module.fail_on_error(exc, what, **EMPTY_RESULT)
+    report(module, result, message)
 
 
 if __name__ == "__main__":

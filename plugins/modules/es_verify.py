@@ -203,8 +203,10 @@ from ansible_collections.esops.migration.plugins.module_utils._verify import (
     compare_mappings,
     coverage_problems,
     document_problems,
+    fetch_source,
     mapping_problems,
     option_problems,
+    random_score,
     source_digest,
 )
 
@@ -217,6 +219,19 @@ def source_spec():
     return spec
 
 
+ARGUMENT_SPEC = dict(
+    source=dict(type="dict", required=True, options=source_spec()),
+    dest_index=dict(type="str", required=True),
+    query=dict(type="dict"),
+    dest_query_all=dict(type="bool", default=False),
+    level=dict(type="str", choices=list(LEVELS), default="count"),
+    sample_size=dict(type="int", default=100),
+    max_report=dict(type="int", default=10),
+    batch_size=dict(type="int", default=5000),
+    compare_mappings=dict(type="bool", default=True),
+    memory_limit=dict(type="int", default=200000),
+    stream_with=dict(type="str", choices=["auto", "point_in_time", "scroll"], default="auto"),
+)
 PAGE_FIELDS = "pit_id,_scroll_id,hits.hits._id,hits.hits._source,hits.hits.sort"
 
 
@@ -224,8 +239,8 @@ def _hits(response):
     return (response.get("hits") or {}).get("hits") or []
 
 
-def page_body(query, with_source, batch_size, sort):
-    body = dict(size=batch_size, sort=sort, _source=with_source)
+def page_body(cluster, query, with_source, batch_size, sort):
+    body = dict(size=batch_size, sort=sort, _source=fetch_source(cluster.product, cluster.version, with_source))
     if query:
         body["query"] = query
     return body
@@ -236,7 +251,7 @@ def scan_point_in_time(cluster, pit, query, with_source, batch_size):
     try:
         search_after = None
         while True:
-            body = page_body(query, with_source, batch_size, cluster.point_in_time_sort())
+            body = page_body(cluster, query, with_source, batch_size, cluster.point_in_time_sort())
             body.update(pit={"id": pit, "keep_alive": KEEP_ALIVE}, track_total_hits=False)
             if search_after:
                 body["search_after"] = search_after
@@ -254,7 +269,7 @@ def scan_point_in_time(cluster, pit, query, with_source, batch_size):
 def scan_scroll(cluster, index, query, with_source, batch_size):
     """The same pages read with a scroll, for servers without point in time."""
     response = cluster.request("POST", path(index, "_search"), dict(scroll=KEEP_ALIVE, filter_path=PAGE_FIELDS),
-                               page_body(query, with_source, batch_size, ["_doc"]))
+                               page_body(cluster, query, with_source, batch_size, ["_doc"]))
     scroll_id = response.get("_scroll_id")
     try:
         while _hits(response):
@@ -309,21 +324,33 @@ def compare_streams(source_stream, dest_stream, with_source, max_report, memory_
     return outcome, read
 
 
+def random_documents(cluster, index, query, size):
+    """Up to `size` random documents of index (5.x takes a seed alone, later versions a seed and a field)."""
+    function = random_score(cluster.product, cluster.version, int(time.time()))
+    return cluster.search(index, dict(
+        size=size, _source=fetch_source(cluster.product, cluster.version),
+        query={"function_score": {"query": query or {"match_all": {}}, "random_score": function}},
+    ))["hits"]["hits"]
+
+
+def documents_by_id(cluster, index, ids):
+    """The documents of index with these ids, by an ids query (typeless on every version; the destination was
+    refreshed), with the vectors Elasticsearch 9.2+ would leave out."""
+    return cluster.search(index, dict(
+        size=len(ids), _source=fetch_source(cluster.product, cluster.version), query={"ids": {"values": ids}},
+    ))["hits"]["hits"]
+
+
 def compare_sample(source, dest, source_index, dest_index, query, size, max_report):
     """Random source documents looked up by id on the destination."""
-    sampled = source.search(source_index, dict(
-        size=size, _source=True,
-        query={"function_score": {"query": query or {"match_all": {}},
-                                  "random_score": {"seed": int(time.time()), "field": "_seq_no"}}},
-    ))["hits"]["hits"]
+    sampled = random_documents(source, source_index, query, size)
     comparison = DocumentComparison(max_report)
     if sampled:
-        found = dest.request("POST", path(dest_index, "_mget"), body=dict(ids=[hit["_id"] for hit in sampled]))["docs"]
+        found = documents_by_id(dest, dest_index, [hit["_id"] for hit in sampled])
         for hit in sampled:
             comparison.add(0, hit["_id"], source_digest(hit["_source"]))
         for doc in found:
-            if doc.get("found"):
-                comparison.add(1, doc["_id"], source_digest(doc["_source"]))
+            comparison.add(1, doc["_id"], source_digest(doc["_source"]))
     outcome = comparison.outcome()
     outcome.update(extra=0, extra_ids=[])
     outcome.pop("spilled")
@@ -337,79 +364,101 @@ def merged_properties(cluster, index):
     return properties
 
 
-def main():
-    module = ElasticsearchModule(
-        argument_spec=dict(
-            source=dict(type="dict", required=True, options=source_spec()),
-            dest_index=dict(type="str", required=True),
-            query=dict(type="dict"),
-            dest_query_all=dict(type="bool", default=False),
-            level=dict(type="str", choices=list(LEVELS), default="count"),
-            sample_size=dict(type="int", default=100),
-            max_report=dict(type="int", default=10),
-            batch_size=dict(type="int", default=5000),
-            compare_mappings=dict(type="bool", default=True),
-            memory_limit=dict(type="int", default=200000),
-            stream_with=dict(type="str", choices=["auto", "point_in_time", "scroll"], default="auto"),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    problems = option_problems(params)
+class Verification:
+    """One es_verify run: both clusters, what to compare, and the result and problems found so far."""
+
+    def __init__(self, module):
+        params = module.params
+        self.params = params
+        self.source_index, self.dest_index = params["source"]["index"], params["dest_index"]
+        self.level = params["level"]
+        self.query = params["query"]
+        self.dest_query = None if params["dest_query_all"] else self.query
+        self.source = module.connect_source(params["source"])
+        self.dest = module.cluster
+        self.action = "Connecting"
+        self.result, self.problems, self.message = {}, [], None
+
+    def counts(self):
+        self.action = "Counting %s on the source cluster" % self.source_index
+        source_count = self.source.count(self.source_index, self.query)
+        self.action = "Counting %s on the destination cluster" % self.dest_index
+        self.dest.request("POST", path(self.dest_index, "_refresh"))
+        dest_count = self.dest.count(self.dest_index, self.dest_query)
+        self.result, self.message = compare_counts(self.source_index, source_count, self.dest_index, dest_count)
+        self.result["level"] = self.level
+        self.problems = [] if self.result["match"] else [self.message]
+
+    def mappings(self):
+        if self.level == "count" or not self.params["compare_mappings"]:
+            return
+        self.action = "Comparing the mappings"
+        self.result["mappings"] = compare_mappings(merged_properties(self.source, self.source_index),
+                                                   merged_properties(self.dest, self.dest_index))
+        self.problems += mapping_problems(self.result["mappings"])
+
+    def documents(self):
+        if self.level in ("ids", "content"):
+            self.streams()
+        elif self.level == "sample":
+            self.sample()
+
+    def streams(self):
+        self.action = "Streaming both indices"
+        params, with_source = self.params, self.level == "content"
+        started = time.monotonic()
+        outcome, read = compare_streams(
+            scan(self.source, self.source_index, self.query, with_source, params["batch_size"], params["stream_with"]),
+            scan(self.dest, self.dest_index, self.dest_query, with_source, params["batch_size"], params["stream_with"]),
+            with_source, params["max_report"], params["memory_limit"],
+        )
+        elapsed = time.monotonic() - started
+        outcome["docs_per_second"] = round(read / elapsed, 1) if elapsed > 0 else 0.0
+        self.result.update(outcome)
+        # Missing/extra ids say more than the count difference they explain.
+        self.problems = [problem for problem in self.problems if problem != self.message]
+        self.problems += document_problems(outcome, self.level)
+        self.problems += coverage_problems(self.level, outcome, self.result["source_count"], self.result["dest_count"])
+
+    def sample(self):
+        self.action = "Comparing a sample"
+        params = self.params
+        outcome = compare_sample(self.source, self.dest, self.source_index, self.dest_index, self.query,
+                                 params["sample_size"], params["max_report"])
+        self.result.update(outcome)
+        self.problems += document_problems(outcome, self.level)
+        self.problems += coverage_problems(self.level, outcome, self.result["source_count"],
+                                           self.result["dest_count"], params["sample_size"])
+
+
+def parse():
+    module = ElasticsearchModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    problems = option_problems(module.params)
     if problems:
         module.fail_json(msg="Invalid options: %s." % "; ".join(problems), match=False)
-    source = params["source"]
-    source_index, dest_index, level = source["index"], params["dest_index"], params["level"]
-    query = params["query"]
-    dest_query = None if params["dest_query_all"] else query
-    source_client = module.connect_source(source)
-    dest_client = module.cluster
-    action = "Counting %s on the source cluster" % source_index
+    return module
+
+
+def report(module, verification):
+    result = verification.result
+    result["match"] = not verification.problems
+    if verification.problems:
+        summary = "dest %s has %d documents, source %s %d" % (
+            verification.dest_index, result["dest_count"], verification.source_index, result["source_count"])
+        module.fail_json(msg="Verification failed (%s): %s" % (summary, "; ".join(verification.problems)), **result)
+    module.exit_json(changed=False, msg=verification.message, **result)
+
+
+def main():
+    module = parse()
+    verification = Verification(module)
     try:
-        source_count = source_client.count(source_index, query)
-        action = "Counting %s on the destination cluster" % dest_index
-        dest_client.request("POST", path(dest_index, "_refresh"))
-        dest_count = dest_client.count(dest_index, dest_query)
-        result, message = compare_counts(source_index, source_count, dest_index, dest_count)
-        result["level"] = level
-        problems = [] if result["match"] else [message]
-        if level != "count" and params["compare_mappings"]:
-            action = "Comparing the mappings"
-            result["mappings"] = compare_mappings(
-                merged_properties(source_client, source_index), merged_properties(dest_client, dest_index)
-            )
-            problems += mapping_problems(result["mappings"])
-        if level in ("ids", "content"):
-            action = "Streaming both indices"
-            with_source = level == "content"
-            started = time.monotonic()
-            outcome, read = compare_streams(
-                scan(source_client, source_index, query, with_source, params["batch_size"], params["stream_with"]),
-                scan(dest_client, dest_index, dest_query, with_source, params["batch_size"], params["stream_with"]),
-                with_source,
-                params["max_report"],
-                params["memory_limit"],
-            )
-            elapsed = time.monotonic() - started
-            outcome["docs_per_second"] = round(read / elapsed, 1) if elapsed > 0 else 0.0
-            result.update(outcome)
-            # Missing/extra ids say more than the count difference they explain.
-            problems = [problem for problem in problems if problem != message] + document_problems(outcome, level)
-            problems += coverage_problems(level, outcome, source_count, dest_count)
-        elif level == "sample":
-            action = "Comparing a sample"
-            outcome = compare_sample(source_client, dest_client, source_index, dest_index, query,
-                                     params["sample_size"], params["max_report"])
-            result.update(outcome)
-            problems += document_problems(outcome, level)
-            problems += coverage_problems(level, outcome, source_count, dest_count, params["sample_size"])
+        verification.counts()
+        verification.mappings()
+        verification.documents()
     except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
-        module.fail_on_error(exc, action)
-    result["match"] = not problems
-    if problems:
-        summary = "dest %s has %d documents, source %s %d" % (dest_index, dest_count, source_index, source_count)
-        module.fail_json(msg="Verification failed (%s): %s" % (summary, "; ".join(problems)), **result)
-    module.exit_json(changed=False, msg=message, **result)
+        module.fail_on_error(exc, verification.action)
+    report(module, verification)
 
 
 if __name__ == "__main__":

@@ -128,9 +128,13 @@ def test_search_gives_hits_total_as_a_number_on_every_version():
     ("elasticsearch", (7, 11, 2), None),
     ("elasticsearch", (6, 8, 23), None),
     ("opensearch", (2, 3, 0), None),
+    ("opensearch", (2, 19, 6), None),
+    ("opensearch", (3, 2, 0), None),
+    ("opensearch", (3, 3, 0), ["_shard_doc"]),
+    ("opensearch", (3, 8, 0), ["_shard_doc"]),
 ])
 def test_point_in_time_only_where_it_can_page(product, version, sort):
-    cluster = Cluster(ScriptedTransport({"id": "p1"}), product, version)
+    cluster = Cluster(ScriptedTransport({"id": "p1", "pit_id": "p1"}), product, version)
     assert cluster.point_in_time_sort() == sort
     assert cluster.open_point_in_time("i", "1m") == ("p1" if sort else None)
 
@@ -141,9 +145,7 @@ def test_point_in_time_requests_per_product():
     elastic.close_point_in_time("E")
     assert elastic.transport.requests == [("POST", "/logs/_pit", {"keep_alive": "5m"}, None),
                                           ("DELETE", "/_pit", None, {"id": "E"})]
-    opensearch = Cluster(ScriptedTransport({"pit_id": "O"}, {}), "opensearch", (2, 19, 6))
-    if opensearch.point_in_time_sort() is None:
-        return
+    opensearch = Cluster(ScriptedTransport({"pit_id": "O"}, {}), "opensearch", (3, 8, 0))
     assert opensearch.open_point_in_time("logs", "5m") == "O"
     opensearch.close_point_in_time("O")
     assert opensearch.transport.requests == [("POST", "/logs/_search/point_in_time", {"keep_alive": "5m"}, None),
