@@ -17,7 +17,7 @@ from ansible_collections.esops.migration.plugins.module_utils._cluster import co
 ES6, OS2 = "elasticsearch-6.8.23", "opensearch-2.19.6"
 NAMES = {ES6: PREFIX + "-xp-es6823", OS2: PREFIX + "-xp-os2196"}
 # Clear of every other test's HTTP ports and of the transport ports (HTTP + 100) of the session clusters.
-PORTS = {ES6: PORT_BASE + 240, OS2: PORT_BASE + 250}
+PORTS = {ES6: PORT_BASE + 260, OS2: PORT_BASE + 270}
 INDEX = "products"
 DOCS = {str(number): {"name": "product %d" % number, "price": number * 1.5, "tags": ["t%d" % (number % 3)]}
         for number in range(1, 41)}
