@@ -432,8 +432,9 @@ def _node_uid_gid():
         entry = pwd.getpwnam(NODE_USER)
     except KeyError:
         # Elasticsearch refuses to run as root: create an unprivileged system user for the nodes.
+        # check=False: another launcher process may have created it meanwhile; getpwnam below tells.
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", NODE_USER], check=True
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", NODE_USER], check=False
         )
         entry = pwd.getpwnam(NODE_USER)
     return entry.pw_uid, entry.pw_gid
