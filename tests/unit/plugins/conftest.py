@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from ansible_collections.esops.migration.plugins.module_utils._cluster import ELASTICSEARCH, ClusterError, describe
+from ansible_collections.esops.migration.plugins.module_utils._cluster import ELASTICSEARCH, Cluster, ClusterError
 
 
 class Always:
@@ -36,8 +36,9 @@ class FakeClock:
         self.now += max(0.0, seconds)
 
 
-class ScriptedCluster:
-    """Stands for _cluster.Cluster: request() checks each call against a script of ((method, path), answer).
+class ScriptedCluster(Cluster):
+    """A _cluster.Cluster whose request() checks each call against a script of ((method, path), answer); its
+    other methods (exists, count, search, mapping_types...) are the real ones, built on request().
 
     An answer is returned (a dict, or None), or raised (a ClusterError, unless its status is in `ignore`, then
     None as Cluster.request does); a callable answer is called with the request's params first. A long poll (wait_for_completion with a timeout) answered by a timeout error
@@ -45,15 +46,12 @@ class ScriptedCluster:
     """
 
     def __init__(self, script, clock, version=(9, 5, 0), product=ELASTICSEARCH):
+        # Cluster's helpers that call the transport directly (exists) go through the script as well.
+        super().__init__(lambda method, url, params=None, body=None: self.request(method, url, params, body),
+                         product, version)
         self.script = list(script)
         self.clock = clock
-        self.version = tuple(version)
-        self.product = product
         self.calls = []
-
-    @property
-    def name(self):
-        return describe(self.product, self.version)
 
     def request(self, method, url, params=None, body=None, ignore=()):
         url = unquote(url)  # the script writes task ids as they are (node:id)
