@@ -7,11 +7,15 @@ VENV_221 := .venv-2.21
 COLLECTION_LINK := .build/collections/ansible_collections/esops/migration
 ARTEFACT := .build/dist/esops-migration-$(shell sed -n 's/^version: *//p' galaxy.yml).tar.gz
 
-.PHONY: setup demo demo-stop test unit integration molecule sanity units-ansible-test lint changelog-lint docs bench clean \
+.PHONY: setup setup-matrix demo demo-stop test unit integration molecule sanity units-ansible-test lint changelog-lint docs bench clean \
 	controller-2.21 unit-2.21 sanity-2.21 demo-2.21 artefact galaxy-import ee-introspect docs-lint collection-link
 
 setup:
 	@bash tools/setup.sh
+
+# make test also needs the second controller (.venv-2.21), which the demo does not.
+setup-matrix:
+	@ESOPS_CONTROLLER_MATRIX=1 bash tools/setup.sh
 
 # Start the local source and dest clusters, load the guide's data into source, migrate it.
 demo: setup
@@ -28,7 +32,7 @@ demo-stop:
 # The whole test suite: unit + integration tests on real clusters, ansible-test sanity and units, ansible-lint
 # (controller: ansible-core 2.19 on Python 3.11), the same on ansible-core 2.21 (Python 3.13) minus what does
 # not depend on the controller, and the checks Galaxy and ansible-builder make on the built artefact.
-test: setup unit integration molecule sanity units-ansible-test lint changelog-lint controller-2.21 \
+test: setup-matrix unit integration molecule sanity units-ansible-test lint changelog-lint controller-2.21 \
 	galaxy-import ee-introspect docs-lint
 
 unit:
