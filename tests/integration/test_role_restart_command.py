@@ -64,11 +64,13 @@ def test_a_string_command_is_split_like_shell_words_without_a_shell(unwhiteliste
     source, dest = unwhitelisted
     spaced = tmp_path / "dir with space"
     spaced.mkdir()
-    (spaced / "python").symlink_to(sys.executable)
+    # The launcher behind a path with spaces (a script on this venv's python, which has esops_testbed).
+    launcher = spaced / "eslocal launcher"
+    launcher.write_text("#!%s\nimport sys\nfrom esops_testbed.eslocal import main\nsys.exit(main())\n" % sys.executable)
+    launcher.chmod(0o755)
     pid_before = dest_pid()
     # Split on spaces this would be "'.../dir", "with", ...; shlex keeps the quoted path as one argument.
-    run, result = run_role(tmp_path, source, dest, "'%s' %s restart %s" % (spaced / "python", ESLOCAL, DEST),
-                           "string_command_copy")
+    run, result = run_role(tmp_path, source, dest, "'%s' restart %s" % (launcher, DEST), "string_command_copy")
     assert dest_pid() != pid_before
     assert "restart command on dest-node-0" in run.output
 
