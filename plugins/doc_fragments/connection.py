@@ -5,50 +5,6 @@
 from __future__ import annotations
 
 
-# Connection suboptions of a source cluster (source_connection_spec in module_utils/_connection.py), indented
-# for the suboptions of a dict option; appended to the SOURCE, COPY_FROM and REINDEX_SOURCE fragments.
-SOURCE_CONNECTION = r"""      hosts:
-        description:
-          - URLs of the source cluster's HTTP endpoints.
-        type: list
-        elements: str
-      username:
-        description: User on the source cluster, with the password suboption.
-        type: str
-      password:
-        description: Password of the username suboption.
-        type: str
-      api_key:
-        description:
-          - API key for the source cluster (C(id:api_key) or its base64 encoding), instead of a username.
-        type: str
-      bearer_token:
-        description: Bearer token for the source cluster, instead of a username or an API key.
-        type: str
-      ca_certs:
-        description: PEM file of the certificate authorities trusted for C(https) source hosts.
-        type: path
-      client_cert:
-        description: PEM client certificate presented to the source cluster.
-        type: path
-      client_key:
-        description: PEM private key of the client_cert suboption.
-        type: path
-      verify_certs:
-        description: Whether to verify the certificate of C(https) source hosts.
-        type: bool
-        default: true
-      request_timeout:
-        description: Seconds to wait for each request to the source (the module's O(request_timeout) when omitted).
-        type: float
-      max_retries:
-        description:
-          - Retries of a request to the source that failed on the connection (the module's O(max_retries) when
-            omitted).
-        type: int
-"""
-
-
 class ModuleDocFragment:
     # Connection options shared by every module that talks to a cluster.
     DOCUMENTATION = r"""
@@ -119,7 +75,8 @@ requirements:
 """
 
     # The second (source) cluster, as the module itself reaches it: es_verify's source, es_index's copy_from and
-    # es_reindex's source share these suboptions (SOURCE_CONNECTION, written once below).
+    # es_reindex's source share these suboptions. ansible-test reads doc fragments as string literals only, so
+    # the suboptions are repeated in each; tests/unit/plugins/doc_fragments checks the copies are the same.
     SOURCE = r"""
 options:
   source:
@@ -135,7 +92,46 @@ options:
         description: Index (or pattern) on the source cluster.
         type: str
         required: true
-""" + SOURCE_CONNECTION
+      hosts:
+        description:
+          - URLs of the source cluster's HTTP endpoints.
+        type: list
+        elements: str
+      username:
+        description: User on the source cluster, with the password suboption.
+        type: str
+      password:
+        description: Password of the username suboption.
+        type: str
+      api_key:
+        description:
+          - API key for the source cluster (C(id:api_key) or its base64 encoding), instead of a username.
+        type: str
+      bearer_token:
+        description: Bearer token for the source cluster, instead of a username or an API key.
+        type: str
+      ca_certs:
+        description: PEM file of the certificate authorities trusted for C(https) source hosts.
+        type: path
+      client_cert:
+        description: PEM client certificate presented to the source cluster.
+        type: path
+      client_key:
+        description: PEM private key of the client_cert suboption.
+        type: path
+      verify_certs:
+        description: Whether to verify the certificate of C(https) source hosts.
+        type: bool
+        default: true
+      request_timeout:
+        description: Seconds to wait for each request to the source (the module's O(request_timeout) when omitted).
+        type: float
+      max_retries:
+        description:
+          - Retries of a request to the source that failed on the connection (the module's O(max_retries) when
+            omitted).
+        type: int
+"""
 
     COPY_FROM = r"""
 options:
@@ -195,7 +191,46 @@ options:
         type: bool
         default: false
         version_added: 0.3.0
-""" + SOURCE_CONNECTION
+      hosts:
+        description:
+          - URLs of the source cluster's HTTP endpoints.
+        type: list
+        elements: str
+      username:
+        description: User on the source cluster, with the password suboption.
+        type: str
+      password:
+        description: Password of the username suboption.
+        type: str
+      api_key:
+        description:
+          - API key for the source cluster (C(id:api_key) or its base64 encoding), instead of a username.
+        type: str
+      bearer_token:
+        description: Bearer token for the source cluster, instead of a username or an API key.
+        type: str
+      ca_certs:
+        description: PEM file of the certificate authorities trusted for C(https) source hosts.
+        type: path
+      client_cert:
+        description: PEM client certificate presented to the source cluster.
+        type: path
+      client_key:
+        description: PEM private key of the client_cert suboption.
+        type: path
+      verify_certs:
+        description: Whether to verify the certificate of C(https) source hosts.
+        type: bool
+        default: true
+      request_timeout:
+        description: Seconds to wait for each request to the source (the module's O(request_timeout) when omitted).
+        type: float
+      max_retries:
+        description:
+          - Retries of a request to the source that failed on the connection (the module's O(max_retries) when
+            omitted).
+        type: int
+"""
 
     REINDEX_SOURCE = r"""
 options:
@@ -212,7 +247,46 @@ options:
     type: dict
     version_added: 0.3.0
     suboptions:
-""" + SOURCE_CONNECTION
+      hosts:
+        description:
+          - URLs of the source cluster's HTTP endpoints.
+        type: list
+        elements: str
+      username:
+        description: User on the source cluster, with the password suboption.
+        type: str
+      password:
+        description: Password of the username suboption.
+        type: str
+      api_key:
+        description:
+          - API key for the source cluster (C(id:api_key) or its base64 encoding), instead of a username.
+        type: str
+      bearer_token:
+        description: Bearer token for the source cluster, instead of a username or an API key.
+        type: str
+      ca_certs:
+        description: PEM file of the certificate authorities trusted for C(https) source hosts.
+        type: path
+      client_cert:
+        description: PEM client certificate presented to the source cluster.
+        type: path
+      client_key:
+        description: PEM private key of the client_cert suboption.
+        type: path
+      verify_certs:
+        description: Whether to verify the certificate of C(https) source hosts.
+        type: bool
+        default: true
+      request_timeout:
+        description: Seconds to wait for each request to the source (the module's O(request_timeout) when omitted).
+        type: float
+      max_retries:
+        description:
+          - Retries of a request to the source that failed on the connection (the module's O(max_retries) when
+            omitted).
+        type: int
+"""
 
     # es_info's optional second cluster: the source of a migration, only connection suboptions.
     INFO_SOURCE = r"""
@@ -226,4 +300,43 @@ options:
         O(max_retries).
     type: dict
     suboptions:
-""" + SOURCE_CONNECTION
+      hosts:
+        description:
+          - URLs of the source cluster's HTTP endpoints.
+        type: list
+        elements: str
+      username:
+        description: User on the source cluster, with the password suboption.
+        type: str
+      password:
+        description: Password of the username suboption.
+        type: str
+      api_key:
+        description:
+          - API key for the source cluster (C(id:api_key) or its base64 encoding), instead of a username.
+        type: str
+      bearer_token:
+        description: Bearer token for the source cluster, instead of a username or an API key.
+        type: str
+      ca_certs:
+        description: PEM file of the certificate authorities trusted for C(https) source hosts.
+        type: path
+      client_cert:
+        description: PEM client certificate presented to the source cluster.
+        type: path
+      client_key:
+        description: PEM private key of the client_cert suboption.
+        type: path
+      verify_certs:
+        description: Whether to verify the certificate of C(https) source hosts.
+        type: bool
+        default: true
+      request_timeout:
+        description: Seconds to wait for each request to the source (the module's O(request_timeout) when omitted).
+        type: float
+      max_retries:
+        description:
+          - Retries of a request to the source that failed on the connection (the module's O(max_retries) when
+            omitted).
+        type: int
+"""

@@ -71,7 +71,7 @@ class UnsupportedCluster(Exception):
 def parse_version(number):
     """(major, minor, patch) from a version string such as 7.17.29 or 8.0.0-SNAPSHOT (pure)."""
     parts = []
-    for piece in str(number).split("-")[0].split(".")[:3]:
+    for piece in str(number).split("-", maxsplit=1)[0].split(".")[:3]:
         digits = "".join(char for char in piece if char.isdigit())
         parts.append(int(digits) if digits else 0)
     return tuple(parts + [0] * (3 - len(parts)))

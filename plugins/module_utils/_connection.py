@@ -37,7 +37,9 @@ def connection_argument_spec():
 
 
 def source_connection_spec():
-    """Connection options of a second (source) cluster, as the module reaches it (the SOURCE_CONNECTION doc text).
+    """Connection options of a second (source) cluster, as the module reaches it.
+
+    Documented in the connection doc fragment's source suboptions.
 
     Without hosts it is the module's own cluster; without request_timeout or max_retries, the module's values.
     """

@@ -9,6 +9,7 @@ problems as sentences that say what is wrong and how to fix it; no answer means 
 
 from __future__ import annotations
 
+
 def answered(response):
     """Whether the source answered with a usable HTTP status (not a connection error)."""
     return isinstance(response, dict) and isinstance(response.get("status"), int) and response["status"] > 0
@@ -93,4 +94,3 @@ def source_problems(root, mappings, privileges, url, username):
     for pattern, response in mappings:
         problems += index_problems(pattern, response)
     return problems + lacking
-

@@ -35,8 +35,8 @@ def failure_paths(source, dest):
         ("es_reindex", dict(dest.connection(), remote=dict(remote, password=SECRET), source_index=["x*"])),
         ("es_reindex", dict(dest.connection(), remote=dict(host=unreachable, username="u", password=SECRET),
                             source_index=PRODUCT_INDEX)),
-        ("es_index", dict(dest.connection(), name="secret_copy", copy_from=dict(index=PRODUCT_INDEX,
-                                                                                 hosts=[remote_with_secret]))),
+        ("es_index", dict(dest.connection(), name="secret_copy",
+                          copy_from=dict(index=PRODUCT_INDEX, hosts=[remote_with_secret]))),
         ("es_index", dict(dest.connection(), name="secret_copy", copy_from=dict(
             index=PRODUCT_INDEX, hosts=[source.url], username=source.username, password=SECRET))),
         ("es_index", dict(dest.connection(), name="secret_copy", copy_from=dict(

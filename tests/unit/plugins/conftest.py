@@ -41,8 +41,9 @@ class ScriptedCluster(Cluster):
     other methods (exists, count, search, mapping_types...) are the real ones, built on request().
 
     An answer is returned (a dict, or None), or raised (a ClusterError, unless its status is in `ignore`, then
-    None as Cluster.request does); a callable answer is called with the request's params first. A long poll (wait_for_completion with a timeout) answered by a timeout error
-    moves the clock on by that timeout, as the server holds the request that long. `calls` records every request.
+    None as Cluster.request does); a callable answer is called with the request's params first. A long poll
+    (wait_for_completion with a timeout) answered by a timeout error moves the clock on by that timeout, as the
+    server holds the request that long. `calls` records every request.
     """
 
     def __init__(self, script, clock, version=(9, 5, 0), product=ELASTICSEARCH):

@@ -17,6 +17,6 @@ def test_a_chosen_type_or_merged_types_are_accepted():
 
 
 def test_a_type_the_index_does_not_have_is_refused():
-    assert "not a mapping type of multi" in type_choice_problem("multi", "Elasticsearch 5.6.16", ["tweet"], "usr",
-                                                                  False)
+    problem = type_choice_problem("multi", "Elasticsearch 5.6.16", ["tweet"], "usr", False)
+    assert "not a mapping type of multi" in problem
     assert "7.x or later" in type_choice_problem("new", "OpenSearch 3.8.0", [], "usr", False)

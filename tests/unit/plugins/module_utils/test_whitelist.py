@@ -763,7 +763,6 @@ def test_mask_setting_hides_the_value_only():
 # --- issue 13: validation that tells the truth ---------------------------------------------------------------
 
 
-
 @pytest.mark.parametrize("entry", ["h:99999", "h:0", "h:65536", "[::1]:70000"])
 def test_ports_outside_1_to_65535_are_refused(entry):
     assert "1 to 65535" in entry_problem(entry)

@@ -21,6 +21,7 @@ DONE = {"took": 20, "timed_out": False, "total": 6, "created": 6, "updated": 0, 
 
 def run_main(monkeypatch, capsys, dest, source):
     clusters = {"http://dest.example.com:9200": dest, "http://src.example.com:9200": source}
+
     def connect(params, headers=None):
         return clusters[params["hosts"][0]]
 
