@@ -18,7 +18,13 @@ from ansible_collections.esops.migration.plugins.module_utils._whitelist import 
     plan,
     plan_remote,
 )
-from test_whitelist import CASES, NEW, WITH_ENTRIES, _as_entries, _lookup
+from ansible_collections.esops.migration.tests.unit.plugins.module_utils.test_whitelist import (
+    CASES,
+    NEW,
+    WITH_ENTRIES,
+    _as_entries,
+    _lookup,
+)
 
 # Each corpus file written with the allowlist name instead (the same shapes: flat, list, nested, >-).
 ALLOW_CASES = [(case, case.text.replace("whitelist", "allowlist")) for case in CASES]
