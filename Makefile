@@ -7,7 +7,7 @@ VENV_221 := .venv-2.21
 COLLECTION_LINK := .build/collections/ansible_collections/esops/migration
 ARTEFACT := .build/dist/esops-migration-$(shell sed -n 's/^version: *//p' galaxy.yml).tar.gz
 
-.PHONY: setup setup-matrix demo demo-stop test unit integration molecule sanity units-ansible-test lint changelog-lint docs bench clean \
+.PHONY: setup setup-matrix demo demo-stop test unit integration complexity molecule sanity units-ansible-test lint changelog-lint docs bench clean \
 	controller-2.21 unit-2.21 sanity-2.21 demo-2.21 artefact galaxy-import ee-introspect docs-lint collection-link
 
 setup:
@@ -38,8 +38,11 @@ test: setup-matrix unit integration molecule sanity units-ansible-test lint chan
 unit:
 	$(PY) -m pytest -q tests/unit
 
+# Two pytest-xdist workers, whole files each (a file's clusters stay on one worker); each worker has its own
+# cluster names and ports (esops_testbed/cluster_support.py). IT_WORKERS=0 runs them in this process.
+IT_WORKERS ?= 2
 integration:
-	$(PY) -m pytest -q --durations=10 tests/integration
+	$(PY) -m pytest -q --durations=10 -n $(IT_WORKERS) --dist loadfile tests/integration
 
 # The role on two real local clusters (mol-source/mol-dest, HTTP 33200/33210) through molecule,
 # scenario extensions/molecule/default: create, converge, idempotence, verify, destroy.
@@ -112,7 +115,11 @@ docs-lint: collection-link
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections \
 	  $(VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs $(COLLECTION_LINK)
 
-lint: collection-link
+# No function above cyclomatic complexity 11 (radon).
+complexity:
+	$(PY) tools/complexity.py
+
+lint: collection-link complexity
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections $(VENV)/bin/ansible-lint --profile production --offline
 
 changelog-lint:

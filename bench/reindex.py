@@ -500,43 +500,64 @@ def target_lines(targets):
 
 def explanation(runs, targets):
     """The short 'why' under the table, from the figures that came out."""
-    guide, defaults, partitioned, hand, limit = (by_key(runs, key) for key in ("a", "b", "c", "h", "d"))
+    guide = by_key(runs, "a")
     lines = ["Why: (a) is one scroll on the source feeding one bulk stream into dest, all inside the dest's JVM."]
-    if ok(defaults) and ok(guide):
-        code = defaults.details.get("module_code_seconds")
-        lines.append(
-            "(b) sends the same request (plus op_type=create, conflicts=proceed) as a task, so it cannot copy faster; "
-            "its %.2f s are %s Ansible's start-up (ansible-playbook, the module's transfer and its imports). The "
-            "module code itself adds the task start, a look at the running tasks (to follow a copy already running) "
-            "and the final refresh; the server holds each look at the task until it ends, so no poll interval is "
-            "lost after the end."
-            % (defaults.seconds, "the module code's %.2f s plus" % code if isinstance(code, float) else ""))
+    lines += _why_defaults(guide, by_key(runs, "b"))
+    lines += _why_partitions(guide, by_key(runs, "c"), by_key(runs, "h"))
+    lines += _why_limit(guide, by_key(runs, "d"))
+    lines += _why_spread(runs)
+    return " ".join(lines)
+
+
+def _why_defaults(guide, defaults):
+    if not (ok(defaults) and ok(guide)):
+        return []
+    code = defaults.details.get("module_code_seconds")
+    return [
+        "(b) sends the same request (plus op_type=create, conflicts=proceed) as a task, so it cannot copy faster; "
+        "its %.2f s are %s Ansible's start-up (ansible-playbook, the module's transfer and its imports). The "
+        "module code itself adds the task start, a look at the running tasks (to follow a copy already running) "
+        "and the final refresh; the server holds each look at the task until it ends, so no poll interval is "
+        "lost after the end."
+        % (defaults.seconds, "the module code's %.2f s plus" % code if isinstance(code, float) else "")]
+
+
+def _why_partitions(guide, partitioned, hand):
     if partitioned is not None and partitioned.status == "not available":
-        lines.append("(c) could not run: the es_reindex in this checkout has no `partitions` option yet.")
-    elif ok(partitioned) and ok(guide):
+        return ["(c) could not run: the es_reindex in this checkout has no `partitions` option yet."]
+    if not (ok(partitioned) and ok(guide)):
+        return []
+    lines = [
+        "Partitioning (c rows) did not pay here: (a)/(c) = %.2f. Reindex from remote cannot slice, so each "
+        "partition is its own scroll with a range query on `%s`; the concurrent tasks only help when a core is "
+        "idle, and on this 2-core machine the two clusters and the client already keep both busy (the load "
+        "averages are in the notes column)." % (ratio(guide, partitioned), NUMERIC_FIELD)]
+    if ok(hand):
         lines.append(
-            "Partitioning (c rows) did not pay here: (a)/(c) = %.2f. Reindex from remote cannot slice, so each "
-            "partition is its own scroll with a range query on `%s`; the concurrent tasks only help when a core is "
-            "idle, and on this 2-core machine the two clusters and the client already keep both busy (the load "
-            "averages are in the notes column)." % (ratio(guide, partitioned), NUMERIC_FIELD))
-        if ok(hand):
-            lines.append(
-                "The same split done by hand (h, not the module, no Ansible) took %.2f s against (a)'s %.2f s, so "
-                "the lack of gain is the machine's, not the module code's; the module adds its start-up, the "
-                "field_caps and min/max look-ups, one more task for documents without the field, and polling."
-                % (hand.seconds, guide.seconds))
-    if ok(limit) and ok(guide) and limit.seconds >= guide.seconds * 0.9:
-        lines.append(
-            "(d) is no real limit here: indexing from Python (reading the file, building each bulk body, %d "
-            "threads) on the same 2 cores is about as slow as the dest reindexing inside its JVM (%.2f s against "
-            "(a)'s %.2f s), so 'within 1.25x of (d)' is easy to meet and says little; on separate machines with "
-            "more cores (d) would be the floor." % (BULK_THREADS, limit.seconds, guide.seconds))
+            "The same split done by hand (h, not the module, no Ansible) took %.2f s against (a)'s %.2f s, so "
+            "the lack of gain is the machine's, not the module code's; the module adds its start-up, the "
+            "field_caps and min/max look-ups, one more task for documents without the field, and polling."
+            % (hand.seconds, guide.seconds))
+    return lines
+
+
+def _why_limit(guide, limit):
+    if not (ok(limit) and ok(guide) and limit.seconds >= guide.seconds * 0.9):
+        return []
+    return [
+        "(d) is no real limit here: indexing from Python (reading the file, building each bulk body, %d "
+        "threads) on the same 2 cores is about as slow as the dest reindexing inside its JVM (%.2f s against "
+        "(a)'s %.2f s), so 'within 1.25x of (d)' is easy to meet and says little; on separate machines with "
+        "more cores (d) would be the floor." % (BULK_THREADS, limit.seconds, guide.seconds)]
+
+
+def _why_spread(runs):
     spreads = [max(run.details["seconds_each_round"]) / min(run.details["seconds_each_round"])
                for run in runs if ok(run) and run.details.get("seconds_each_round")]
-    if spreads:
-        lines.append("The same run varied by up to %.1fx between rounds, so differences under "
-                     "about 30%% are noise; the table keeps each run's fastest round." % max(spreads))
-    return " ".join(lines)
+    if not spreads:
+        return []
+    return ["The same run varied by up to %.1fx between rounds, so differences under "
+            "about 30%% are noise; the table keeps each run's fastest round." % max(spreads)]
 
 
 def save_chart(runs, path):

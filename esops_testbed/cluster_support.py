@@ -11,8 +11,19 @@ from esops_testbed import eslocal
 
 # Names and ports distinct from the demo's (source/dest on 19200/19210) so both can run at once.
 # ESOPS_IT_NAME / ESOPS_IT_PORT lets several test sessions run side by side on one machine.
-PREFIX = os.environ.get("ESOPS_IT_NAME", "it")
-PORT_BASE = int(os.environ.get("ESOPS_IT_PORT", "29200"))
+# Each pytest-xdist worker (gw0, gw1, ...) gets its own clusters: names suffixed with its number, and
+# ports WORKER_PORT_STRIDE apart (every test file keeps its offsets below that).
+WORKER_PORT_STRIDE = 1000
+
+
+def _worker_number():
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else None
+
+
+_WORKER = _worker_number()
+PREFIX = os.environ.get("ESOPS_IT_NAME", "it") + ("" if _WORKER is None else str(_WORKER))
+PORT_BASE = int(os.environ.get("ESOPS_IT_PORT", "29200")) + WORKER_PORT_STRIDE * (_WORKER or 0)
 SOURCE = PREFIX + "-source"
 DEST = PREFIX + "-dest"
 PORTS = {SOURCE: PORT_BASE, DEST: PORT_BASE + 10}

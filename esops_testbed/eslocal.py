@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import fcntl
 import json
 import os
 import pwd
@@ -286,6 +287,15 @@ def fetch_distribution(version=None, server=None):
     if (server_home / ".eslocal-assembled").exists():
         return server_home
     dist_root.mkdir(parents=True, exist_ok=True)
+    # Parallel test workers may ask for the same server at once: one assembles it, the others wait for it.
+    with open(dist_root / (server.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (server_home / ".eslocal-assembled").exists():
+            _assemble_distribution(server, dist_root, server_home)
+    return server_home
+
+
+def _assemble_distribution(server, dist_root, server_home):
     started = time.time()
     with tempfile.TemporaryDirectory(dir=dist_root) as work:
         work = Path(work)
@@ -303,7 +313,6 @@ def fetch_distribution(version=None, server=None):
         unpacked.rename(server_home)
     _make_readable(dist_root)
     log("%s assembled in %.1f s: %s" % (server.name, time.time() - started, server_home))
-    return server_home
 
 
 def _unzip(archive_path, target):

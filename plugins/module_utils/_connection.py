@@ -187,13 +187,7 @@ class ElasticsearchModule(AnsibleModule):
 
         Options for another cluster (a source) that leave request_timeout or max_retries out get the module's.
         """
-        if params is None:
-            params = self.params
-        else:
-            params = dict(params)
-            for name in ("request_timeout", "max_retries"):
-                if params.get(name) is None:
-                    params[name] = self.params.get(name)
+        params = self.params if params is None else self.with_module_defaults(params)
         problems = connection_problems(params)
         if problems:
             self.fail_json(msg="Invalid connection options for the %s: %s." % (what, "; ".join(problems)))
@@ -208,6 +202,27 @@ class ElasticsearchModule(AnsibleModule):
             self.fail_on_error(exc, "Connecting to the %s" % what)
         except (ValueError, TypeError) as exc:
             self.fail_json(msg="Cannot build a client for the %s from the connection options: %s" % (what, exc))
+
+    def with_module_defaults(self, params):
+        """Options for another cluster, with the module's request_timeout and max_retries where they leave them out."""
+        params = dict(params)
+        for name in ("request_timeout", "max_retries"):
+            if params.get(name) is None:
+                params[name] = self.params.get(name)
+        return params
+
+    def try_connect(self, params, headers=None):
+        """(Cluster, None), or (None, why not) for a cluster the module may be unable to reach from where it runs."""
+        params = self.with_module_defaults(params)
+        problems = connection_problems(params)
+        if problems:
+            return None, "; ".join(problems)
+        try:
+            return connect_cluster(params, headers), None
+        except (ClusterError, UnsupportedCluster) as exc:
+            return None, exc.message
+        except (ValueError, TypeError) as exc:
+            return None, str(exc)
 
     def connect_source(self, source, what="source cluster", headers=None):
         """The Cluster for source connection options (source_connection_spec); the module's own without hosts."""

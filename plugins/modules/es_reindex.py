@@ -447,9 +447,6 @@ import time
 
 from ansible_collections.esops.migration.plugins.module_utils._cluster import (
     ELASTICSEARCH,
-    ClusterError,
-    UnsupportedCluster,
-    connect_cluster,
     path,
 )
 from ansible_collections.esops.migration.plugins.module_utils._compatibility import pair_problem
@@ -555,13 +552,12 @@ def source_client_if_reachable(module):
     """The source cluster, or None with a warning when the module cannot reach it (only the mapping type check
     needs it then; the destination may reach the source where the module cannot)."""
     connection, headers = controller_source_connection(module.params["remote"], module.params["source"])
-    try:
-        return connect_cluster(connection, headers)
-    except (ClusterError, UnsupportedCluster, ValueError, TypeError) as exc:
+    source, why_not = module.try_connect(connection, headers)
+    if source is None:
         module.warn("Could not check whether the source indices hold several mapping types (Elasticsearch 5.x), "
                     "since the module cannot reach the source (%s); give the source option when the destination "
-                    "reaches it under another address." % getattr(exc, "message", exc))
-        return None
+                    "reaches it under another address." % why_not)
+    return source
 
 
 def needs_source(params):

@@ -1,10 +1,14 @@
-"""Unit tests for the pure functions of plugins/module_utils/_connection.py."""
+"""Unit tests for plugins/module_utils/_connection.py: its pure functions, and ElasticsearchModule.try_connect."""
 
 from __future__ import annotations
 
 import pytest
+from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.esops.migration.plugins.module_utils import _connection
+from ansible_collections.esops.migration.plugins.module_utils._cluster import ClusterError
 from ansible_collections.esops.migration.plugins.module_utils._connection import (
+    ElasticsearchModule,
     connection_argument_spec,
     connection_problems,
     describe_api_error,
@@ -167,3 +171,30 @@ def test_url_secrets_finds_passwords_in_nested_urls_only():
                   copy_from=dict(hosts=["https://u:third@es:9200/p"]), password="not-a-url", headers={"a": "b"})
     assert url_secrets(params) == {"first", "third"}  # 'second-pw@' has no password part, only a user name
     assert url_secrets({}) == set() and url_secrets([]) == set() and url_secrets(None) == set()
+
+
+def _module_with(args):
+    with patch_module_args(args):
+        return ElasticsearchModule(argument_spec={})
+
+
+def test_try_connect_gives_the_reason_instead_of_failing(monkeypatch):
+    seen = {}
+
+    def refuse(params, headers=None):
+        seen.update(params)
+        raise ClusterError("Connection refused")
+
+    monkeypatch.setattr(_connection, "connect_cluster", refuse)
+    module = _module_with(dict(hosts=["http://dest:9200"], request_timeout=77, max_retries=1))
+    cluster, why_not = module.try_connect(dict(hosts=["http://src:9200"]))
+    assert cluster is None and why_not == "Connection refused"
+    # what the source options leave out comes from the module's own options, as with connect()
+    assert seen["request_timeout"] == 77 and seen["max_retries"] == 1
+
+
+def test_try_connect_reports_invalid_options_without_connecting(monkeypatch):
+    monkeypatch.setattr(_connection, "connect_cluster", lambda params, headers=None: pytest.fail("connected"))
+    module = _module_with(dict(hosts=["http://dest:9200"]))
+    cluster, why_not = module.try_connect(dict(hosts=["http://src:9200"], username="u", password="p", api_key="k"))
+    assert cluster is None and "api_key" in why_not

@@ -26,7 +26,6 @@ def run_main(monkeypatch, capsys, dest, source):
         return clusters[params["hosts"][0]]
 
     monkeypatch.setattr(_connection, "connect_cluster", connect)
-    monkeypatch.setattr(es_reindex, "connect_cluster", connect)
     args = dict(hosts=["http://dest.example.com:9200"], source_index="products", dest_index="products",
                 remote=dict(host="http://src.example.com:9200", api_key=API_KEY))
     with patch_module_args(args):
