@@ -29,8 +29,7 @@ DISK = "cluster.routing.allocation.disk."
 def run_role(tmp_path, source, dest, indices_, args=(), **overrides):
     """The role on one destination node, whitelist managed, restarted with the launcher (as test_role_preflight)."""
     info = eslocal.info(dest.name)
-    return run_playbook(MIGRATE, list(args), inventory=one_node_inventory(tmp_path), extra_vars=role_vars(
-        source, dest,
+    settings = dict(
         remote_reindex_manage_whitelist=True,
         remote_reindex_elasticsearch_yml=str(dest.config_file),
         remote_reindex_node_log=info["nodes"][0]["log_file"],
@@ -40,8 +39,10 @@ def run_role(tmp_path, source, dest, indices_, args=(), **overrides):
         remote_reindex_restart_timeout=90,
         remote_reindex_poll_delay=1,
         remote_reindex_indices=indices_,
-        **overrides,
-    ))
+    )
+    settings.update(overrides)
+    return run_playbook(MIGRATE, list(args), inventory=one_node_inventory(tmp_path),
+                        extra_vars=role_vars(source, dest, **settings))
 
 
 @pytest.fixture()
