@@ -77,7 +77,7 @@ def kept_free(total, settings):
     watermark = parse_watermark(text) or ("ratio", 0.9)
     if watermark[0] == "bytes":
         return watermark[1], "%s %s" % (HIGH, text)
-    keep = int(total * (1.0 - watermark[1]))
+    keep = int(round(total * (1.0 - watermark[1])))
     max_headroom = parse_bytes(settings.get(HIGH_MAX_HEADROOM, ""))
     if max_headroom is not None and max_headroom < keep:
         return max_headroom, "%s %s (at most %s kept free)" % (HIGH, text, settings[HIGH_MAX_HEADROOM])
