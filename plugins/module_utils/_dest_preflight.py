@@ -267,8 +267,8 @@ def whitelist_summary(whitelist):
     for edit in whitelist["files"]:
         then = (", then restart the node" if edit["host"] in whitelist["restart"]
                 else " (not restarted: remote_reindex_restart_method is none)")
-        lines.append("%s: add %s to %s in %s%s." % (edit["host"], whitelist["entry"], whitelist["setting"],
-                                                     edit["path"], then))
+        lines.append("%s: add %s to %s in %s%s." % (
+            edit["host"], whitelist["entry"], whitelist["setting"], edit["path"], then))
     if not whitelist["files"]:
         lines.append("No elasticsearch.yml changes and no node restarts.")
     return lines

@@ -68,8 +68,8 @@ def watermark_above_free_space(dest):
     dest.client.cluster.put_settings(transient={name: None for name in settings})
 
 
-def test_no_room_below_the_watermark_fails_before_any_change_naming_need_and_room(prepared, watermark_above_free_space,
-                                                                                tmp_path):
+def test_no_room_below_the_watermark_fails_before_any_change_naming_need_and_room(
+        prepared, watermark_above_free_space, tmp_path):
     source, dest = prepared
     before = state(source, dest)
     run = run_role(tmp_path, source, dest, [{"source": PRODUCT_INDEX, "dest": COPY}, {"source": "no_such_index"}])

@@ -14,9 +14,9 @@ def answer(json, status=200):
 
 
 def fs(*nodes):
-    return answer({"nodes": {name: dict(name=name, roles=roles, fs={"total": dict(total_in_bytes=total,
-                                                                                    available_in_bytes=available)})
-                             for name, roles, total, available in nodes}})
+    return answer({"nodes": {
+        name: dict(name=name, roles=roles, fs={"total": dict(total_in_bytes=total, available_in_bytes=available)})
+        for name, roles, total, available in nodes}})
 
 
 def disk(**levels):
