@@ -24,7 +24,8 @@ def test_the_report_holds_the_figures_and_no_secret(whitelisted, tmp_path):
 
     (json_file,) = reports.glob("remote_reindex-*.json")
     (markdown_file,) = reports.glob("remote_reindex-*.md")
-    assert json_file.stem == markdown_file.stem
+    (html_file,) = reports.glob("remote_reindex-*.html")
+    assert json_file.stem == markdown_file.stem == html_file.stem
     report = json.loads(json_file.read_text())
     assert report["source"] == source.host_port and report["dest_nodes"] == ["dest-node-0"]
     assert report["restarted_nodes"] == [] and report["mode"] == "create"
@@ -35,6 +36,12 @@ def test_the_report_holds_the_figures_and_no_secret(whitelisted, tmp_path):
 
     markdown = markdown_file.read_text()
     assert "| `%s` | `%s` | 6 | 6 | 6 | 0 | 0 | 0 |" % (PRODUCT_INDEX, COPY) in markdown, markdown
-    for text in (json_file.read_text(), markdown):
+    html = html_file.read_text()
+    assert "<tr><td>%s</td><td>%s</td><td class=\"n\">6</td><td class=\"n\">6</td><td class=\"n\">6</td>" % (
+        PRODUCT_INDEX, COPY) in html, html
+    assert "<svg" in html and "<rect" in html and "%s: %s docs/s" % (COPY, index["docs_per_second"]) in html
+    assert "<script" not in html and "http" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert "Index %s: create it, copy 6 documents from %s." % (COPY, PRODUCT_INDEX) in html
+    for text in (json_file.read_text(), markdown, html):
         for secret in (source.password, dest.password, source.username, dest.username):
             assert secret not in text
