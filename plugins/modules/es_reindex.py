@@ -283,7 +283,8 @@ options:
         A mark never goes down.
       - Use O(mode=sync) so that documents updated on the source since the previous round overwrite their older
         copy (newer source versions win); with O(mode=create) only documents missing from the destination arrive.
-      - Deletions are not copied (no write mode propagates them).
+      - Deletions are not copied (no write mode propagates them); M(esops.migration.es_mirror_deletes) removes from
+        the destination what the source no longer has.
       - Check mode counts the source documents the round would copy (RV(total)) and reports the marks.
     type: dict
     version_added: 0.3.0

@@ -109,3 +109,44 @@ def test_an_explicit_since_value_selects_the_range_and_numbers_work_too(live):
     wrong = run_module("es_reindex", dict(args, since=dict(field="number", value="auto", overlap="1m"))).result
     assert wrong["failed"] and "must be a number for the numeric field number" in wrong["msg"]
     assert len(contents(dest.client, DEST_INDEX)) == 5
+
+
+def mirror(dest, source, check=False, diff=False, **options):
+    args = dict(dest.connection(), dest_index=DEST_INDEX, source=dict(
+        hosts=[source.url], username=source.username, password=source.password, index=SOURCE_INDEX), **options)
+    return run_module("es_mirror_deletes", args, check=check, diff=diff).result
+
+
+def test_deletions_on_the_source_are_mirrored_within_the_limits(live):
+    source, dest, args = live
+    run(args)
+    gone = ["old-%02d" % i for i in (1, 4, 8, 15)]
+    for doc_id in gone:
+        source.client.delete(index=SOURCE_INDEX, id=doc_id)
+    write(source.client, {"new-0": doc(100, BASE + 10 * MINUTE)})  # a write that arrives with the next round
+    source.client.indices.refresh(index=SOURCE_INDEX)
+    assert run(args)["catch_up"]["copied"] == 1
+
+    predicted = mirror(dest, source, check=True, diff=True, max_report=2)
+    assert not predicted.get("failed"), predicted.get("msg")
+    assert predicted["changed"] is True and (predicted["to_delete"], predicted["deleted"]) == (4, 0)
+    assert predicted["deleted_ids"] == gone[:2] and predicted["diff"]["before"] == "old-01\nold-04\n... and 2 more\n"
+    assert (predicted["source_ids"], predicted["dest_ids"]) == (17, 21)
+    assert len(contents(dest.client, DEST_INDEX)) == 21
+
+    refused = mirror(dest, source, max_deletes=3)
+    assert refused["failed"] and "4 documents of the destination are not on the source, more than max_deletes (3)" \
+        in refused["msg"] and refused["deleted"] == 0
+    assert len(contents(dest.client, DEST_INDEX)) == 21
+
+    wrong_query = mirror(dest, source, query={"term": {"status": "no-such-status"}}, max_deletes=3)
+    assert not wrong_query.get("failed") and wrong_query["to_delete"] == 0  # the query applies to both sides
+
+    done = mirror(dest, source, max_deletes=4)
+    assert not done.get("failed"), done.get("msg")
+    assert done["changed"] is True and (done["to_delete"], done["deleted"]) == (4, 4)
+    assert contents(dest.client, DEST_INDEX) == contents(source.client, SOURCE_INDEX)
+
+    again = mirror(dest, source)
+    assert not again.get("failed") and again["changed"] is False and again["deleted"] == 0
+    assert run(args)["changed"] is False
