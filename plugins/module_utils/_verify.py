@@ -62,6 +62,10 @@ class _SpillStore:
         self.counts[side] -= 1
         return row[0]
 
+    def ids(self, side):
+        for row in self._db.execute("SELECT id FROM pending WHERE side = ? ORDER BY id", (side,)):
+            yield row[0]
+
     def first_ids(self, side, limit):
         rows = self._db.execute("SELECT id FROM pending WHERE side = ? ORDER BY id LIMIT ?", (side, limit))
         return [row[0] for row in rows]
@@ -128,6 +132,19 @@ class DocumentComparison:
             count += self.spill.counts[side]
             ids = sorted(ids + self.spill.first_ids(side, self.max_report))[: self.max_report]
         return count, ids
+
+    def unmatched_count(self, side):
+        """How many ids were seen on `side` only, once both streams are exhausted."""
+        return len(self.pending[side]) + (self.spill.counts[side] if self.spill is not None else 0)
+
+    def unmatched_ids(self, side):
+        """Every id seen on `side` only (0 source, 1 destination), once both streams are exhausted and before
+        outcome() releases the spill file: in memory first, then from the spill file."""
+        for doc_id in sorted(self.pending[side]):
+            yield doc_id
+        if self.spill is not None and self.spill.counts[side]:
+            for doc_id in self.spill.ids(side):
+                yield doc_id
 
     def outcome(self):
         """Result fields once both streams are exhausted (releases the spill file)."""

@@ -271,6 +271,48 @@ options:
     type: bool
     version_added: 0.2.0
     default: false
+  since:
+    description:
+      - Make this run a catch-up round that copies only the source documents whose O(since.field) is at or above a
+        point, for an index that keeps taking writes while it is copied. The copy's query becomes O(query) AND a
+        C(range) on the field.
+      - Before the copy starts, the module reads the maximum of the field on the source (among the documents
+        matching O(query)), the new high-water mark. Documents written during the copy are above it or within the
+        overlap, so the next round catches them. After a successful copy the mark is stored in the destination
+        index's mapping C(_meta), under C(esops_migration.high_water_marks) (one entry per source index and field).
+        A mark never goes down.
+      - Use O(mode=sync) so that documents updated on the source since the previous round overwrite their older
+        copy (newer source versions win); with O(mode=create) only documents missing from the destination arrive.
+      - Deletions are not copied (no write mode propagates them); M(esops.migration.es_mirror_deletes) removes from
+        the destination what the source no longer has.
+      - Check mode counts the source documents the round would copy (RV(total)) and reports the marks.
+    type: dict
+    version_added: 0.3.0
+    suboptions:
+      field:
+        description:
+          - An indexed date or numeric field that every write sets or raises, such as an C(updated_at) timestamp
+            set by the application, or a sequence number.
+        type: str
+        required: true
+      value:
+        description:
+          - Where the round starts. V(auto) starts at the mark the previous round stored on the destination minus
+            O(since.overlap); without a stored mark (the first round), everything is copied.
+          - Otherwise a date (V(2026-11-26T10:00:00Z), or date math such as V(now-1h), read by the field's format on
+            the source) or a number (epoch milliseconds for a date field). No overlap is taken off such a value.
+          - V(auto) needs O(wait=true) and cannot be combined with O(max_docs).
+        type: raw
+        required: true
+      overlap:
+        description:
+          - With O(since.value=auto), how far below the stored mark the round starts, so that documents that were
+            not yet searchable when the mark was read (refresh interval, V(1s) by default), or that a writer with a
+            clock behind stamped lower, are still copied. Documents in the overlap that were already copied are
+            not written again (counted in RV(version_conflicts)).
+          - A time value for a date field (default V(1m)); a number in the field's own units for a numeric field
+            (default V(0)).
+        type: str
 """
 
 EXAMPLES = r"""
@@ -341,6 +383,23 @@ EXAMPLES = r"""
       params:
         old: productName
     pipeline: add-migrated-at
+
+- name: Catch up with what the live source received since the previous round (run again until few changes remain)
+  esops.migration.es_reindex:
+    hosts: ["http://es-dest.example.com:9200"]
+    remote:
+      host: http://es-source.example.com:9200
+    source_index: orders
+    mode: sync
+    since:
+      field: updated_at
+      value: auto
+      overlap: 2m
+  register: round
+
+- name: Show how much the round carried
+  ansible.builtin.debug:
+    msg: "{{ round.catch_up.copied }} changes in {{ round.catch_up.seconds }} s, mark {{ round.catch_up.high_water_mark_as_string }}"
 
 - name: Start the copy and come back for it
   esops.migration.es_reindex:
@@ -441,6 +500,35 @@ dest_count:
   description: In check mode, the documents already in the destination indices.
   returned: check mode
   type: int
+catch_up:
+  description:
+    - With O(since), the round's figures.
+    - C(field); C(matched), the source documents in the range (RV(total)); C(copied), the documents the round wrote
+      (created and updated; 0 in check mode); C(seconds), how long the round took (0 in check mode).
+    - C(high_water_mark) and C(high_water_mark_as_string), the new mark of the first copy (epoch milliseconds for a
+      date field).
+    - C(marks), one entry per copy with C(source_index), C(dest_index), C(field), C(previous) (the stored mark read
+      at the start, or null), C(from) (the range's lower bound, or null when everything was copied),
+      C(high_water_mark), C(high_water_mark_as_string), and C(stored) (whether the mark was written to the
+      destination's C(_meta); not in check mode).
+  returned: when since is given and the copy succeeded, and in check mode
+  type: dict
+  sample:
+    field: updated_at
+    matched: 120
+    copied: 87
+    seconds: 2.41
+    high_water_mark: 1795687200123
+    high_water_mark_as_string: "2026-11-26T10:00:00.123Z"
+    marks:
+      - source_index: orders
+        dest_index: orders
+        field: updated_at
+        previous: 1795687100000
+        from: 1795687040000
+        high_water_mark: 1795687200123
+        high_water_mark_as_string: "2026-11-26T10:00:00.123Z"
+        stored: true
 """
 
 import time
@@ -448,6 +536,18 @@ import time
 from ansible_collections.esops.migration.plugins.module_utils._cluster import (
     ELASTICSEARCH,
     path,
+)
+from ansible_collections.esops.migration.plugins.module_utils._catch_up import (
+    advance_mark,
+    lower_bound,
+    mark_as_string,
+    mark_from_max,
+    mark_kind,
+    meta_with_mark,
+    overlap_kind_problem,
+    previous_mark,
+    since_clause,
+    since_problems,
 )
 from ansible_collections.esops.migration.plugins.module_utils._compatibility import pair_problem
 from ansible_collections.esops.migration.plugins.module_utils._connection import (
@@ -503,6 +603,11 @@ SCRIPT_SPEC = dict(
     lang=dict(type="str", default="painless"),
     params=dict(type="dict"),
 )
+SINCE_SPEC = dict(
+    field=dict(type="str", required=True),
+    value=dict(type="raw", required=True),
+    overlap=dict(type="str"),
+)
 ARGUMENT_SPEC = dict(
     remote=dict(type="dict", required=True, options=REMOTE_SPEC),
     source=dict(type="dict", options=source_connection_spec()),
@@ -530,6 +635,7 @@ ARGUMENT_SPEC = dict(
     requests_per_second=dict(type="float"),
     refresh=dict(type="bool", default=True),
     tune_dest=dict(type="bool", default=False),
+    since=dict(type="dict", options=SINCE_SPEC),
 )
 
 EMPTY_RESULT = dict(
@@ -561,8 +667,10 @@ def source_client_if_reachable(module):
 
 
 def needs_source(params):
-    """Whether the plan must ask the source itself: several indices, partitions, or a mapping type strategy."""
-    return needs_resolution(params["source_index"]) or params["partitions"] > 1 or params["type_strategy"] != "refuse"
+    """Whether the plan must ask the source itself: several indices, partitions, a mapping type strategy, or a
+    catch-up round (which reads the field's maximum there)."""
+    return (needs_resolution(params["source_index"]) or params["partitions"] > 1
+            or params["type_strategy"] != "refuse" or bool(params["since"]))
 
 
 def resolve_source_indices(module, source):
@@ -578,34 +686,35 @@ def resolve_source_indices(module, source):
     return indices
 
 
-def partition_field_type(module, source, index):
-    field = module.params["partition_field"]
+def range_field_type(module, source, index, field, option):
+    """The mapping type of `field` in source `index`, failing unless it is one indexed numeric or date field."""
     caps = source.request("GET", path(index, "_field_caps"), {"fields": field})["fields"].get(field) or {}
     kinds = [kind for kind in caps if kind not in ("unmapped",)]
     usable = DATE_TYPES + INTEGER_TYPES + FLOAT_TYPES
     if len(kinds) != 1 or kinds[0] not in usable:
         found = ", ".join(kinds) or "none (not mapped)"
         module.fail_json(
-            msg="partition_field %r of source index %s has type %s; partitions need one numeric or date field that "
-            "every partition can be ranged on (%s)." % (field, index, found, ", ".join(usable)),
+            msg="%s %r of source index %s has type %s; it must be one numeric or date field that can be ranged on "
+            "(%s)." % (option, field, index, found, ", ".join(usable)),
             **EMPTY_RESULT
         )
     if not caps[kinds[0]].get("searchable", True):
-        module.fail_json(msg="partition_field %r of %s is not indexed, so it cannot be ranged on." % (field, index),
+        module.fail_json(msg="%s %r of %s is not indexed, so it cannot be ranged on." % (option, field, index),
                          **EMPTY_RESULT)
     return kinds[0]
 
 
-def partitions_of(module, source, index):
-    """Query clauses splitting `index` into ranges of partition_field (plus documents lacking it)."""
+def partitions_of(module, source, index, query):
+    """Query clauses splitting the documents of `index` matching `query` into ranges of partition_field (plus
+    documents lacking it)."""
     params = module.params
     if params["partitions"] < 2:
         return [None]
     field = params["partition_field"]
-    kind = partition_field_type(module, source, index)
+    kind = range_field_type(module, source, index, field, "partition_field")
     body = dict(size=0, aggs={"low": {"min": {"field": field}}, "high": {"max": {"field": field}}})
-    if params["query"]:
-        body["query"] = params["query"]
+    if query:
+        body["query"] = query
     stats = source.search(index, body)["aggregations"]
     bounds = partition_bounds(stats["low"]["value"], stats["high"]["value"], params["partitions"],
                               integral=kind not in FLOAT_TYPES)
@@ -681,9 +790,8 @@ def copies_of(module, source, indices):
     return copies
 
 
-def job_body(module, index, doc_type, clause, api_key_in_body):
+def job_body(module, index, doc_type, query, api_key_in_body):
     params = module.params
-    query = combine_queries(combine_queries(params["query"], clause), type_clause(doc_type))
     return build_reindex_body(
         params["remote"], index, dest_name(params, index, doc_type), query, params["size"], params["max_docs"],
         params["source_includes"], params["mode"], api_key_in_body,
@@ -692,8 +800,47 @@ def job_body(module, index, doc_type, clause, api_key_in_body):
     )
 
 
+def read_previous_mark(cluster, dest, source_index, field, kind):
+    """The high-water mark a previous round stored on the destination, or None (no destination, no mark)."""
+    if not cluster.exists(path(dest)):
+        return None
+    return previous_mark(cluster.mappings(dest), source_index, field, kind)
+
+
+def catch_up_plan(module, source, index, doc_type):
+    """Where one copy's catch-up round starts and the mark it stores afterwards (the field's maximum on the source,
+    read now, before the copy, so that what is written during the copy is caught by the next round); None without
+    since."""
+    since = module.params["since"]
+    if not since:
+        return None
+    field = since["field"]
+    kind = mark_kind(range_field_type(module, source, index, field, "since.field"))
+    problem = overlap_kind_problem(field, kind, since["overlap"])
+    if problem:
+        module.fail_json(msg="Invalid options: %s. Nothing was copied." % problem, **EMPTY_RESULT)
+    dest = dest_name(module.params, index, doc_type)
+    previous = read_previous_mark(module.cluster, dest, index, field, kind)
+    bound = lower_bound(kind, since["value"], previous, since["overlap"])
+    body = dict(size=0, aggs={"mark": {"max": {"field": field}}})
+    selected = combine_queries(module.params["query"], type_clause(doc_type))
+    if selected:
+        body["query"] = selected
+    observed = mark_from_max(kind, source.search(index, body)["aggregations"]["mark"])
+    mark = advance_mark(previous, observed)
+    return {"source_index": index, "dest_index": dest, "field": field, "kind": kind, "previous": previous,
+            "from": bound, "high_water_mark": mark, "high_water_mark_as_string": mark_as_string(kind, mark),
+            "clause": since_clause(field, kind, bound)}
+
+
+def copy_query(params, doc_type, plan):
+    """The query of one copy: the user's, restricted to one mapping type and to the catch-up range."""
+    query = combine_queries(params["query"], type_clause(doc_type))
+    return combine_queries(query, plan["clause"] if plan else None)
+
+
 def plan_jobs(module):
-    """One CopyJob per source index (and per mapping type and partition of it)."""
+    """One CopyJob per source index (and per mapping type and partition of it), and the catch-up plans."""
     params = module.params
     source = source_client(module) if needs_source(params) else source_client_if_reachable(module)
     destination = module.cluster
@@ -704,12 +851,24 @@ def plan_jobs(module):
     check_data_streams(module, [dest_name(params, index, doc_type) for index, doc_type in copies])
     api_key_in_body = bool(params["remote"].get("api_key")) and destination.product == ELASTICSEARCH and \
         supports_remote_api_key(destination.version)
-    jobs = []
+    jobs, plans = [], []
     for index, doc_type in copies:
-        for clause in partitions_of(module, source, index):
-            body = job_body(module, index, doc_type, clause, api_key_in_body)
+        plan = catch_up_plan(module, source, index, doc_type)
+        plans += [plan] if plan else []
+        query = copy_query(params, doc_type, plan)
+        for clause in partitions_of(module, source, index, query):
+            body = job_body(module, index, doc_type, combine_queries(query, clause), api_key_in_body)
             jobs.append(CopyJob(index, body["dest"]["index"], body, partition=clause))
-    return jobs
+    return jobs, plans
+
+
+def predicted_change(params, plan, source_count, dest_count):
+    """Check mode: whether the copy would write (a catch-up round: documents in range and a mark that moves)."""
+    if plan:
+        return source_count > 0 and (plan["previous"] is None or plan["high_water_mark"] != plan["previous"])
+    if params["mode"] == "overwrite":
+        return source_count > 0
+    return source_count > dest_count
 
 
 def predict(module):
@@ -722,20 +881,61 @@ def predict(module):
     changed = False
     copies = copies_of(module, source, resolve_source_indices(module, source))
     check_data_streams(module, [dest_name(params, index, doc_type) for index, doc_type in copies])
+    plans = []
     for index, doc_type in copies:
         dest = dest_name(params, index, doc_type)
-        source_count = source.count(index, combine_queries(params["query"], type_clause(doc_type)))
+        plan = catch_up_plan(module, source, index, doc_type)
+        plans += [plan] if plan else []
+        source_count = source.count(index, copy_query(params, doc_type, plan))
         if params["max_docs"]:
             source_count = min(source_count, params["max_docs"])
         dest_count = cluster.count(dest) if cluster.exists(path(dest)) else 0
         result["total"] += source_count
         result["dest_count"] += dest_count
         result["copies"].append(dict(source_index=index, dest_index=dest, total=source_count, dest_count=dest_count))
-        changed = changed or (source_count > 0 if params["mode"] == "overwrite" else source_count > dest_count)
+        changed = changed or predicted_change(params, plan, source_count, dest_count)
     if params["partitions"] > 1:
-        result["requests"] = [redact_body(job.body) for job in plan_jobs(module)]
+        result["requests"] = [redact_body(job.body) for job in plan_jobs(module)[0]]
+    if plans:
+        result["catch_up"] = catch_up_result(plans, result, 0.0)
     result["changed"] = changed
     return result
+
+
+def catch_up_result(plans, result, seconds):
+    """The catch_up part of the result: the round's figures and each copy's marks."""
+    marks = [{key: value for key, value in plan.items() if key not in ("clause", "kind")} for plan in plans]
+    return dict(field=plans[0]["field"], matched=result["total"], copied=result["created"] + result["updated"],
+                seconds=round(seconds, 3), high_water_mark=plans[0]["high_water_mark"],
+                high_water_mark_as_string=plans[0]["high_water_mark_as_string"], marks=marks)
+
+
+def store_mark(cluster, plan):
+    """Put the round's mark into the _meta of every index behind the destination; whether anything changed."""
+    if plan["high_water_mark"] is None or plan["high_water_mark"] == plan["previous"]:
+        return False
+    entry = dict(source_index=plan["source_index"], field=plan["field"], kind=plan["kind"],
+                 mark=plan["high_water_mark"], mark_as_string=plan["high_water_mark_as_string"])
+    params = {} if cluster.version >= (7, 0, 0) else {"include_type_name": "false"}
+    for index, mapping in sorted(cluster.mappings(plan["dest_index"]).items()):
+        meta = meta_with_mark(mapping.get("_meta"), entry)
+        cluster.request("PUT", path(index, "_mapping"), params, {"_meta": meta})
+    return True
+
+
+def finish_catch_up(module, plans, result, started):
+    """After a successful copy, store each copy's new mark on its destination; the catch_up result."""
+    stored = []
+    for plan in plans:
+        if not module.cluster.exists(path(plan["dest_index"])):
+            stored.append(False)
+            continue
+        stored.append(store_mark(module.cluster, plan))
+    result["changed"] = result["changed"] or any(stored)
+    summary = catch_up_result(plans, result, time.monotonic() - started)
+    for mark, was_stored in zip(summary["marks"], stored):
+        mark["stored"] = was_stored
+    return summary
 
 
 def tune_destinations(module, dest_indices):
@@ -851,7 +1051,8 @@ def validate(params):
     return (credential_problems(params["remote"]) + number_problems(params) + combination_problems(params)
             + dest_template_problems(params["dest_index"])
             + rename_problems(params["rename_pattern"], params["rename_replacement"])
-            + script_problems(params["script"], params["type_strategy"], params["type_separator"]))
+            + script_problems(params["script"], params["type_strategy"], params["type_separator"])
+            + since_problems(params))
 
 
 def parse():
@@ -908,16 +1109,19 @@ def report(module, result, message):
 
 
 def main():
+    started = time.monotonic()
     module = parse()
     params = module.params
     what = "Reindex of %s from %s" % (", ".join(params["source_index"]), redact_url(params["remote"]["host"]))
     try:
         if module.check_mode:
             report(module, predict(module), None)
-        jobs = plan_jobs(module)
+        jobs, plans = plan_jobs(module)
         if not params["wait"]:
             start_only(module, jobs)
         result, message = copy(module, jobs)
+        if plans and not message:
+            result["catch_up"] = finish_catch_up(module, plans, result, started)
     except Exception as exc:  # pylint: disable=broad-except  # every client error becomes a fail_json
         module.fail_on_error(exc, what, **EMPTY_RESULT)
     report(module, result, message)

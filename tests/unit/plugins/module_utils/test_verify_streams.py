@@ -84,3 +84,18 @@ def test_memory_stays_bounded_by_spilling_and_results_are_the_same():
     assert results[0]["compared"] == 499 and results[0]["mismatched_ids"] == ["d0300"]
     assert results[0]["missing_ids"] == ["d0007"]
     assert results[0]["extra_ids"] == ["zz-extra"]
+
+
+def test_every_id_seen_on_one_side_only_is_listed_also_after_spilling():
+    comparison = DocumentComparison(max_report=2, memory_limit=3)
+    for doc_id in ("a", "b", "c", "d", "e"):
+        comparison.add(1, doc_id, b"")
+    for doc_id in ("b", "z"):
+        comparison.add(0, doc_id, b"")
+    comparison.add(1, "f", b"")  # after the spill: held in memory
+    assert comparison.spilled > 0
+    assert comparison.unmatched_count(1) == 5 and comparison.unmatched_count(0) == 1
+    assert sorted(comparison.unmatched_ids(1)) == ["a", "c", "d", "e", "f"]
+    assert list(comparison.unmatched_ids(0)) == ["z"]
+    outcome = comparison.outcome()
+    assert (outcome["extra"], outcome["extra_ids"], outcome["missing_ids"]) == (5, ["a", "c"], ["z"])
