@@ -180,7 +180,7 @@ options:
             index per type, as M(esops.migration.es_reindex) copies them with
             O(esops.migration.es_reindex#module:type_strategy=index_per_type)).
         type: str
-        version_added: 0.3.0
+        version_added: 0.2.0
       merge_types:
         description:
           - On a source index with several mapping types, copy the fields of every type into one mapping (as
@@ -190,7 +190,7 @@ options:
             index, so the fields merge without conflict.
         type: bool
         default: false
-        version_added: 0.3.0
+        version_added: 0.2.0
       hosts:
         description:
           - URLs of the source cluster's HTTP endpoints.
@@ -245,7 +245,7 @@ options:
       - O(source.request_timeout) and O(source.max_retries) default to the module's O(request_timeout) and
         O(max_retries).
     type: dict
-    version_added: 0.3.0
+    version_added: 0.2.0
     suboptions:
       hosts:
         description:

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: es_mirror_deletes
 short_description: Delete from a copied index the documents its source no longer has
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Reindex copies documents but never deletions. This module streams the C(_id)s of O(source.index) on the source
     cluster and of O(dest_index) on the destination cluster (the connection options), both at once, as

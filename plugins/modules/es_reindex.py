@@ -160,7 +160,7 @@ options:
       - Painless scripts need the lang-painless module on the destination (OpenSearch and Elasticsearch
         distributions ship it; minimal assemblies may not).
     type: dict
-    version_added: 0.3.0
+    version_added: 0.2.0
     suboptions:
       source:
         description: The script's code.
@@ -178,13 +178,13 @@ options:
       - Ingest pipeline of the destination that every copied document goes through (C(dest.pipeline)).
       - The pipeline must exist on the destination; its processors need the ingest modules there.
     type: str
-    version_added: 0.3.0
+    version_added: 0.2.0
   routing:
     description:
       - Routing of the written documents (C(dest.routing)) - V(keep) (the source routing, the server's default),
         V(discard), or V(=value) to route every document with that value.
     type: str
-    version_added: 0.3.0
+    version_added: 0.2.0
   type_strategy:
     description:
       - How to copy source indices with several mapping types (Elasticsearch 5.x and indices created there). Ids
@@ -200,12 +200,12 @@ options:
     type: str
     choices: [refuse, index_per_type, prefix_ids]
     default: refuse
-    version_added: 0.3.0
+    version_added: 0.2.0
   type_separator:
     description: What separates the type from the id with O(type_strategy=prefix_ids).
     type: str
     default: "#"
-    version_added: 0.3.0
+    version_added: 0.2.0
   partitions:
     description:
       - Split each source index into this many ranges of O(partition_field), copied by concurrent tasks
@@ -287,7 +287,7 @@ options:
         the destination what the source no longer has.
       - Check mode counts the source documents the round would copy (RV(total)) and reports the marks.
     type: dict
-    version_added: 0.3.0
+    version_added: 0.2.0
     suboptions:
       field:
         description:
