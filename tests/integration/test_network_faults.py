@@ -6,6 +6,8 @@ source). A latency toxic makes each of the copy's batches pay a round trip, so t
 fault to hit it mid-way; every fault test ends with es_verify level content: the destination's ids and
 _source equal the source's.
 
+A controller killed mid-copy (SIGKILL) leaves the task running on the destination: the rerun follows it.
+
 Clusters: <prefix>-nf-source and <prefix>-nf-dest on ESOPS_IT_PORT+700/+710 (transport +800/+810); Toxiproxy's
 API on +720 and the proxy on +730.
 """
@@ -13,7 +15,11 @@ API on +720 and the proxy on +730.
 from __future__ import annotations
 
 import concurrent.futures
+import json
+import os
+import signal
 import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -23,7 +29,7 @@ from elasticsearch import helpers
 
 from esops_testbed import eslocal
 from esops_testbed.cluster_support import HEAP, PORT_BASE, PREFIX, Cluster, set_whitelist_line
-from esops_testbed.support import run_module
+from esops_testbed.support import ansible_bin, ansible_env, ensure_collection_tree, run_module
 from esops_testbed.toxiproxy import Toxiproxy
 
 SOURCE = PREFIX + "-nf-source"
@@ -215,3 +221,38 @@ def test_a_connect_slower_than_connect_timeout_fails_telling_to_raise_connect_ti
     assert result["failed"], result
     assert "connect_exception: Timeout connecting to [/127.0.0.1:%d]" % silent_port in result["msg"], result["msg"]
     assert "raise remote.connect_timeout" in result["msg"], result["msg"]
+
+
+def start_module_playbook(tmp_path, module, args):
+    """ansible-playbook running one module, in its own process group (so that it can be killed with its workers)."""
+    ensure_collection_tree()
+    (tmp_path / "args.json").write_text(json.dumps({"module_args": args}))
+    playbook = tmp_path / "play.yml"
+    playbook.write_text("- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n"
+                        "    - %s: \"{{ module_args }}\"\n" % module)
+    return subprocess.Popen([ansible_bin("ansible-playbook"), "-i", "localhost,", str(playbook),
+                             "-e", "@%s" % (tmp_path / "args.json")], env=ansible_env(), cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def test_a_controller_killed_mid_copy_leaves_the_task_running_and_the_rerun_reattaches_and_finishes(link, tmp_path):
+    dest_index = "after_kill"
+    drop(link.dest, dest_index)
+    # Throttled to 50 documents a second, the copy lasts a minute: the rerun finds it running.
+    controller = start_module_playbook(tmp_path, "esops.migration.es_reindex",
+                                       link.copy_args(dest_index, requests_per_second=50))
+    try:
+        while (copied_so_far(link.dest) or 0) < BATCH * 3:
+            assert controller.poll() is None, "the module ended before it could be killed"
+            time.sleep(0.1)
+    finally:
+        os.killpg(controller.pid, signal.SIGKILL)
+        controller.wait()
+    assert copied_so_far(link.dest) is not None  # the task runs on in the destination without its controller
+
+    rerun = run_module("es_reindex", link.copy_args(dest_index, requests_per_second=0)).result  # 0: unthrottled
+    print("rerun after SIGKILL: reattached=%s created=%s" % (rerun.get("reattached"), rerun.get("created")))
+    assert not rerun.get("failed"), rerun
+    assert rerun["reattached"] is True and rerun["created"] == DOCS, rerun  # the first task wrote every document
+    verified = verify_content(link, dest_index)
+    assert verified["match"] is True, verified
