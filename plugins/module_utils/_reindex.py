@@ -360,11 +360,9 @@ def not_whitelisted_hint(message):
 def remote_error_hint(error_text, host):
     """What to do about an error the reindex task met while talking to the remote cluster, or None."""
     text = error_text or ""
-    if "connect_exception" in text or "Connection refused" in text or "UnknownHost" in text:
-        return (
-            "the destination nodes cannot connect to %s: check the remote host and port, that the source is running, "
-            "and that the destination nodes can reach it (firewall, security groups)" % redact_url(host)
-        )
+    link_hint = remote_link_hint(text, host)
+    if link_hint:
+        return link_hint
     # An Elasticsearch source answers 401 with JSON (status=401); a proxy in front of it with an HTML page,
     # which the server quotes as "status line [HTTP/1.1 401 Unauthorized]".
     if re.search(r"status=401|status line \[HTTP/\S+ 401", text) or (
@@ -385,6 +383,31 @@ def remote_error_hint(error_text, host):
             "the destination nodes do not trust the source's TLS certificate: add the CA that signed it to "
             "reindex.ssl.certificate_authorities on every destination node (es_reindex_whitelist's ssl option) and "
             "restart them"
+        )
+    return None
+
+
+# How the destination's HTTP client (Apache HttpAsyncClient) words a remote that did not answer in time: a read
+# ("30,000 milliseconds timeout on connection http-outgoing-0 [ACTIVE]", a socket_timeout_exception) or a connect
+# ("connect_exception: Timeout connecting to [/10.0.0.1:9200]" from a 7.17 node; ConnectTimeoutException elsewhere).
+READ_TIMEOUT = re.compile(r"socket_timeout_exception|SocketTimeoutException|milliseconds timeout on connection")
+CONNECT_TIMEOUT = re.compile(r"Timeout connecting to|connect_timeout_exception|ConnectTimeoutException|connect timed out")
+
+
+def remote_link_hint(text, host):
+    """What to do when the destination could not reach the remote, or it was slower than remote.socket_timeout or
+    remote.connect_timeout; None for other errors."""
+    if CONNECT_TIMEOUT.search(text):
+        return ("the destination nodes could not connect to the source within remote.connect_timeout: check that "
+                "they can reach it (a firewall that drops packets looks like this), or raise remote.connect_timeout "
+                "when the link is that slow to connect")
+    if READ_TIMEOUT.search(text):
+        return ("the source did not answer within remote.socket_timeout: raise remote.socket_timeout (for example to "
+                "5m) for a slow link or a busy source, or lower size so that each batch comes back sooner")
+    if "connect_exception" in text or "Connection refused" in text or "UnknownHost" in text:
+        return (
+            "the destination nodes cannot connect to %s: check the remote host and port, that the source is running, "
+            "and that the destination nodes can reach it (firewall, security groups)" % redact_url(host)
         )
     return None
 

@@ -25,6 +25,15 @@ REINDEX_ACTION = "indices:data/write/reindex"
 # and seconds the destination may be unreachable (a node restarting, a network blip) before following gives up.
 RELOCATION_GRACE = 20
 UNREACHABLE_LIMIT = 180
+# What a reindex task fails with when the link to the remote broke (reset, refused, closed, timed out), as the
+# destination's HTTP client words it: worth retrying once the link is back, unlike a refused whitelist entry,
+# credentials or a document the destination rejects.
+LINK_ERROR = re.compile(
+    r"Connection reset|Connection refused|connect_exception|connection_closed_exception|Connection is closed|Broken pipe"
+    r"|SocketTimeout|socket_timeout|timeout on connection|ConnectTimeout|connect timed out|Read timed out"
+    r"|No route to host|unexpected end of stream",
+    re.I,
+)
 
 
 # --- What a task says about itself: its description, progress, id and errors -------------------------------------
@@ -228,6 +237,8 @@ class CopyJob:
         self.status = {}
         self.unreachable_since = None
         self.missing_since = None
+        self.link_error = False  # the task failed because the link to the remote broke
+        self.retried = []  # the attempts that failed and were retried: task id, state, error, documents processed
 
     def move_to(self, task_id):
         """The job's copy goes on under another task (relocated, or found again by its description)."""
@@ -248,7 +259,22 @@ class CopyJob:
         for key in ("created", "updated", "version_conflicts", "took"):
             row[key] = self.result.get(key, 0)
         row["failures"] = len(self.result.get("failures") or [])
+        if self.retried:
+            row["retried"] = list(self.retried)
         return row
+
+    def is_retryable(self):
+        """Whether running the copy again can end it: its task was lost or failed on the link to the remote."""
+        return self.state == "lost" or (self.state == "failed" and self.link_error)
+
+    def start_over(self):
+        """Note the failed attempt and make the job pending again; its body (mode create by default) skips what the
+        attempt wrote."""
+        self.retried.append(dict(task_id=self.task_id, state=self.state, error=self.error,
+                                 processed=self.summary()["processed"]))
+        self.task_id, self.state, self.error, self.link_error = None, "pending", None, False
+        self.reattached, self.status, self.result = False, {}, result_from_response({})
+        self.unreachable_since = self.missing_since = None
 
 
 def start_error_message(exc, job):
@@ -275,8 +301,10 @@ class CopyRunner:
     """
 
     def __init__(self, cluster, start_options, max_concurrent=2, poll_interval=2.0, requests_per_second=None,
-                 relocation_grace=RELOCATION_GRACE):
+                 relocation_grace=RELOCATION_GRACE, retries=0, retry_delay=10.0):
         self.cluster = cluster
+        self.retries = retries
+        self.retry_delay = retry_delay
         self.relocation_grace = relocation_grace
         self.start_options = start_options
         self.max_concurrent = max(1, max_concurrent)
@@ -311,6 +339,21 @@ class CopyRunner:
         return jobs
 
     def run(self, jobs, deadline, cancel_on_timeout=True):
+        """Run every job, then run again, up to `retries` times, the jobs whose task was lost or failed on the
+        link to the remote, after a back-off of retry_delay seconds doubling each time; the others are not redone."""
+        self.run_once(jobs, deadline, cancel_on_timeout)
+        for attempt in range(self.retries):
+            again = [job for job in jobs if job.is_retryable()]
+            delay = self.retry_delay * 2 ** attempt
+            if not again or time.monotonic() + delay >= deadline:
+                break
+            time.sleep(delay)
+            for job in again:
+                job.start_over()
+            self.run_once(again, deadline, cancel_on_timeout)
+        return jobs
+
+    def run_once(self, jobs, deadline, cancel_on_timeout=True):
         """Start jobs as slots free up and follow them until all ended or the deadline passed."""
         running = running_copies(self.cluster)
         pending = list(jobs)
@@ -455,7 +498,7 @@ def finish(job, task):
             return
         remote = job.body["source"]["remote"]["host"]
         hint = remote_error_hint(error, remote)
-        job.state = "failed"
+        job.state, job.link_error = "failed", bool(LINK_ERROR.search(error))
         reason = remote_error_reason(error)
         details = shorten_remote_error(error)
         job.error = "the reindex task %s failed: %s%s" % (

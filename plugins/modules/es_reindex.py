@@ -249,6 +249,24 @@ options:
     type: bool
     version_added: 0.2.0
     default: true
+  retries:
+    description:
+      - Times a copy (one index, or one partition) runs again when its task failed because the link to the remote
+        broke (connection reset, refused, closed or timed out) or was lost (its node left), once every copy ended.
+        The other copies are not redone, and the retry sends the same request, so with O(mode=create) it writes
+        only what the failed attempt did not.
+      - Other failures (whitelist, credentials, documents the destination rejects) are not retried.
+      - RV(retried) lists each retry and why. Needs O(wait=true).
+    type: int
+    default: 0
+    version_added: 0.4.0
+  retry_delay:
+    description:
+      - Seconds to wait before the first retry (see O(retries)); the wait doubles before each further one. No retry
+        starts when the wait would pass O(wait_timeout).
+    type: float
+    default: 10
+    version_added: 0.4.0
   poll_interval:
     description: Seconds between two looks at the task.
     type: float
@@ -444,6 +462,14 @@ copies:
   returned: always
   type: list
   elements: dict
+retried:
+  description:
+    - With O(retries), one entry per copy that was run again - C(source_index), C(dest_index), C(partition) and
+      C(attempts), the failed attempts with C(task_id), C(state) (failed or lost), C(error) and C(processed).
+  returned: always
+  type: list
+  elements: dict
+  version_added: 0.4.0
 tuned:
   description: With O(tune_dest), the settings of each destination index before and during the copy.
   returned: when tune_dest changed settings
@@ -631,6 +657,8 @@ ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=3600, aliases=["timeout"]),
     cancel_on_timeout=dict(type="bool", default=True),
+    retries=dict(type="int", default=0),
+    retry_delay=dict(type="float", default=10),
     poll_interval=dict(type="float", default=2),
     requests_per_second=dict(type="float"),
     refresh=dict(type="bool", default=True),
@@ -640,7 +668,7 @@ ARGUMENT_SPEC = dict(
 
 EMPTY_RESULT = dict(
     total=0, created=0, updated=0, deleted=0, batches=0, version_conflicts=0, noops=0, failures=[], took=0,
-    docs_per_second=0.0, copies=[],
+    docs_per_second=0.0, copies=[], retried=[],
 )
 # Statuses of a destination that cannot tell about data streams (no module, no privilege, no API): none there.
 NO_ANSWER = (400, 403, 404, 405)
@@ -983,7 +1011,14 @@ def aggregate(jobs, wall_seconds):
     result["task_ids"] = [job.task_id for job in jobs if job.task_id]
     result["task_id"] = result["task_ids"][0] if result["task_ids"] else None
     result["reattached"] = any(job.reattached for job in jobs)
+    result["retried"] = retried_copies(jobs)
     return result
+
+
+def retried_copies(jobs):
+    """The copies that were run again, each with its failed attempts."""
+    return [dict(source_index=job.source_index, dest_index=job.dest_index, partition=job.partition,
+                 attempts=list(job.retried)) for job in jobs if job.retried]
 
 
 def job_problem(params, job, several):
@@ -1046,9 +1081,18 @@ def combination_problems(params):
     return problems
 
 
+def retry_problems(params):
+    problems = ["%s must be 0 or more, not %s" % (name, params[name]) for name in ("retries", "retry_delay")
+                if params[name] < 0]
+    if params["retries"] and not params["wait"]:
+        problems.append("retries needs wait=true, since a copy is retried when its task has failed")
+    return problems
+
+
 def validate(params):
     """Everything wrong with the options that can be told before asking a cluster (pure)."""
     return (credential_problems(params["remote"]) + number_problems(params) + combination_problems(params)
+            + retry_problems(params)
             + dest_template_problems(params["dest_index"])
             + rename_problems(params["rename_pattern"], params["rename_replacement"])
             + script_problems(params["script"], params["type_strategy"], params["type_separator"])
@@ -1070,6 +1114,7 @@ def runner_for(module):
         dict(refresh=params["refresh"], requests_per_second=params["requests_per_second"] or -1),
         max_concurrent=params["max_concurrent"], poll_interval=params["poll_interval"],
         requests_per_second=None if params["requests_per_second"] is None else params["requests_per_second"] or -1,
+        retries=params["retries"], retry_delay=params["retry_delay"],
     )
 
 

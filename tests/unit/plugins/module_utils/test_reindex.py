@@ -302,6 +302,11 @@ def test_not_whitelisted_hint_other_text(message):
         ("security_exception: unable to authenticate user [migrator]", "credentials"),
         ("status_exception: status=403", "privileges"),
         ("status_exception: status=403 action [cluster:monitor/main] is unauthorized", "cluster privilege monitor"),
+        # A 7.17 destination reading through a proxy slower than socket_timeout 1s (tests/integration/test_network_faults.py)
+        ("socket_timeout_exception: 1,000 milliseconds timeout on connection http-outgoing-5 [ACTIVE]",
+         "raise remote.socket_timeout"),
+        # ... and connecting to a port whose listen queue is full with connect_timeout 1s (the same test file)
+        ("connect_exception: Timeout connecting to [/127.0.0.1:24740]", "raise remote.connect_timeout"),
     ],
 )
 def test_remote_error_hint(text, word):

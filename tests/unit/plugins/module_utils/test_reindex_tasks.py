@@ -303,3 +303,87 @@ def test_an_unreachable_cluster_is_waited_out_then_raised(scripted, clock):
     with pytest.raises(ClusterError):
         CopyRunner(cluster, {}).wait([copy], deadline=started + 3600)
     assert 180 < clock.now - started < 190  # UNREACHABLE_LIMIT, with the pauses between looks
+
+
+# --- retries: a copy whose task failed on the link to the remote or was lost runs again ------------------------------
+
+# The error of a task whose scroll request met a reset link (a 7.17 node's words in tests/integration/test_network_faults.py).
+RESET_ERROR = {"type": "connection_closed_exception", "reason": "Connection is closed"}
+WHITELIST_ERROR = {"type": "illegal_argument_exception",
+                   "reason": "[src.example.com:9200] not whitelisted in reindex.remote.whitelist"}
+
+
+def test_a_copy_failed_on_the_link_is_retried_after_the_back_off_and_the_other_copy_is_not_redone(scripted, clock):
+    other = CopyJob("small", "smalld", build_reindex_body({"host": REMOTE_URL}, "small", "smalld"))
+    cluster = scripted.cluster([
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:12"}),
+        (("POST", "/_reindex"), {"task": "nodeA:13"}),
+        (("GET", "/_tasks/nodeA:12"), completed("nodeA", 12, error=RESET_ERROR)),
+        (("GET", "/_tasks/nodeA:13"), completed("nodeA", 13)),
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:14"}),
+        (("GET", "/_tasks/nodeA:14"), completed("nodeA", 14)),
+    ])
+    copy = job()
+    started = clock.now
+    CopyRunner(cluster, {}, retries=2, retry_delay=5).run([copy, other], deadline=started + 3600)
+    assert (copy.state, copy.task_id, other.state, other.task_id) == ("done", "nodeA:14", "done", "nodeA:13")
+    assert [(attempt["task_id"], attempt["state"]) for attempt in copy.retried] == [("nodeA:12", "failed")]
+    assert "connection_closed_exception: Connection is closed" in copy.retried[0]["error"]
+    assert copy.summary()["retried"] == copy.retried and "retried" not in other.summary()
+    assert len(cluster.requests("POST")) == 3  # two starts, one retry: the other copy was not started again
+    assert clock.now - started >= 5
+    assert cluster.unanswered() == []
+
+
+def test_retries_back_off_doubling_and_stop_after_the_last_one(scripted, clock):
+    cluster = scripted.cluster([
+        (("GET", "/_tasks"), scripted.always(NO_COPY_RUNNING)),
+        (("POST", "/_reindex"), scripted.always({"task": "nodeA:12"})),
+        (("GET", "/_tasks/nodeA:12"), scripted.always(completed("nodeA", 12, error=RESET_ERROR))),
+    ])
+    copy = job()
+    started = clock.now
+    CopyRunner(cluster, {}, retries=3, retry_delay=2).run([copy], deadline=started + 3600)
+    assert copy.state == "failed" and len(copy.retried) == 3
+    assert len(cluster.requests("POST")) == 4  # the first attempt and three retries
+    assert 2 + 4 + 8 <= clock.now - started < 2 + 4 + 8 + 5
+
+
+def test_a_lost_task_is_retried(scripted):
+    cluster = scripted.cluster([
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:12"}),
+        (("GET", "/_tasks/nodeA:12"), scripted.always(NOT_FOUND)),
+        (("GET", "/_tasks"), scripted.always(NO_COPY_RUNNING)),
+        (("POST", "/_reindex"), {"task": "nodeB:1"}),
+        (("GET", "/_tasks/nodeB:1"), completed("nodeB", 1)),
+    ])
+    copy = job()
+    CopyRunner(cluster, {}, retries=1, retry_delay=1).run([copy], deadline=5000.0)
+    assert (copy.state, copy.task_id, copy.retried[0]["state"]) == ("done", "nodeB:1", "lost")
+
+
+@pytest.mark.parametrize("error", [WHITELIST_ERROR, {"type": "status_exception", "reason": "body={...} status=401"}])
+def test_a_copy_failed_for_another_reason_than_the_link_is_not_retried(scripted, error):
+    cluster = scripted.cluster([
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:12"}),
+        (("GET", "/_tasks/nodeA:12"), completed("nodeA", 12, error=error)),
+    ])
+    copy = job()
+    CopyRunner(cluster, {}, retries=3, retry_delay=1).run([copy], deadline=5000.0)
+    assert copy.state == "failed" and copy.retried == []
+    assert cluster.unanswered() == []
+
+
+def test_no_retry_starts_when_its_back_off_would_pass_the_deadline(scripted, clock):
+    cluster = scripted.cluster([
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:12"}),
+        (("GET", "/_tasks/nodeA:12"), completed("nodeA", 12, error=RESET_ERROR)),
+    ])
+    copy = job()
+    CopyRunner(cluster, {}, retries=3, retry_delay=30).run([copy], deadline=clock.now + 20)
+    assert copy.state == "failed" and copy.retried == []
