@@ -46,7 +46,7 @@ else:
 ELASTICSEARCH = "elasticsearch"
 OPENSEARCH = "opensearch"
 PRODUCT_NAMES = {ELASTICSEARCH: "Elasticsearch", OPENSEARCH: "OpenSearch"}
-# elasticsearch-py 8 needs the X-Elastic-Product header, which Elasticsearch sends from 7.14 on.
+# elasticsearch-py (8 and 9) needs the X-Elastic-Product header, which Elasticsearch sends from 7.14 on.
 ELASTICSEARCH_PY_FROM = (7, 14)
 OLDEST_ELASTICSEARCH = (5, 0)
 # The elasticsearch-py the modules need (requirements.txt), as pip takes it; 9.x and later majors work too.
@@ -205,9 +205,9 @@ class ElasticsearchTransport:
 
     library = ELASTICSEARCH
 
-    def __init__(self, client, headers=None, compatible_with_version=PROBE_COMPATIBLE_WITH):
+    def __init__(self, client, headers=None):
         self.client = client.options(headers=headers) if headers else client
-        self.compatible_with = compatible_with_version
+        self.compatible_with = PROBE_COMPATIBLE_WITH
 
     def serve(self, version):
         """Ask for the content this server version and the installed client have in common from now on."""
