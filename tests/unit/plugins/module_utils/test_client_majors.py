@@ -43,7 +43,7 @@ class ScriptedNode(elastic_transport.BaseNode):
     def perform_request(self, method, target, body=None, headers=None, request_timeout=None):
         headers = elastic_transport.HttpHeaders(headers or {})
         type(self).requests.append((method, target, headers))
-        accepted = ACCEPTED[int(self.number.split(".")[0])]
+        accepted = ACCEPTED[_cluster.parse_version(self.number)[0]]
         asked = [int(match) for name in ("accept", "content-type") for match in COMPATIBLE_WITH.findall(
             headers.get(name) or "")]
         if any(version not in accepted for version in asked):
@@ -120,7 +120,7 @@ def test_the_installed_client_works_with_every_elasticsearch_major(server, numbe
     cluster = connect_cluster({"hosts": ["http://127.0.0.1:9200"]})
     assert cluster.request("POST", "/books/_refresh", body={}) == {"acknowledged": True}
     assert sent_versions(server.requests)[-1][2] == compatible_with(
-        int(elasticsearch.__versionstr__.split(".")[0]), int(number.split(".")[0]))
+        _cluster.parse_version(elasticsearch.__versionstr__)[0], _cluster.parse_version(number)[0])
 
 
 def test_the_header_is_written_as_the_client_writes_its_own(server):
