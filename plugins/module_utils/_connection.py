@@ -12,6 +12,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.esops.migration.plugins.module_utils._cluster import (
     ELASTICSEARCH_IMPORT_ERROR,
+    ELASTICSEARCH_PY_PROBLEM,
+    ELASTICSEARCH_PY_REQUIREMENT,
     OPENSEARCH_IMPORT_ERROR,
     ClusterError,
     UnsupportedCluster,
@@ -178,8 +180,10 @@ class ElasticsearchModule(AnsibleModule):
         )
         # A password written into a URL is masked like a no_log option wherever it would appear.
         self.no_log_values.update(url_secrets(self.params))
-        if ELASTICSEARCH_IMPORT_ERROR and OPENSEARCH_IMPORT_ERROR:
-            self.fail_json(msg=missing_required_lib("elasticsearch"), exception=ELASTICSEARCH_IMPORT_ERROR)
+        if ELASTICSEARCH_PY_PROBLEM and OPENSEARCH_IMPORT_ERROR:
+            self.fail_json(msg=missing_required_lib(ELASTICSEARCH_PY_REQUIREMENT, reason="talking to Elasticsearch (%s)"
+                                                    % ELASTICSEARCH_PY_PROBLEM),
+                           exception=ELASTICSEARCH_IMPORT_ERROR)
         self._cluster = None
 
     def connect(self, params=None, what="cluster", headers=None):
@@ -196,7 +200,7 @@ class ElasticsearchModule(AnsibleModule):
         except UnsupportedCluster as exc:
             if exc.library:
                 self.fail_json(msg=missing_required_lib(exc.library, reason="talking to the %s: %s" % (what, exc.message)),
-                               exception=OPENSEARCH_IMPORT_ERROR if exc.library == "opensearch-py" else None)
+                               exception=OPENSEARCH_IMPORT_ERROR if exc.library == "opensearch-py" else ELASTICSEARCH_IMPORT_ERROR)
             self.fail_json(msg="Cannot work with the %s: %s." % (what, exc.message))
         except ClusterError as exc:
             self.fail_on_error(exc, "Connecting to the %s" % what)
