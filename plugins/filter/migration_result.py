@@ -13,6 +13,9 @@ description:
   - Takes the registered loop results of M(esops.migration.es_reindex) and of M(esops.migration.es_verify), one item
     per index in the same order, and returns the figures the C(esops.migration.remote_reindex) role publishes as
     C(remote_reindex_result).
+  - When the es_verify items carry C(position) (the number of the es_reindex item they check, as the role's
+    C(mapping_type_plan) gives them), the checks of one copy are combined, their counts summed (one destination
+    index per mapping type).
   - Holds no connection detail and no secret, only index names and figures.
 options:
   _input:
@@ -61,11 +64,46 @@ def verify_outcome(verification):
     return dict(level=verification.get("level"), outcome=outcome, message=verification.get("msg", ""))
 
 
+def summed(numbers):
+    numbers = list(numbers)
+    return sum(numbers) if all(isinstance(number, int) for number in numbers) else None
+
+
+def combined_verification(verifications):
+    """One verification of several destination indices of a copy (one per mapping type): their counts summed,
+    a match when every one matched, skipped when every one was skipped."""
+    ran = [verification for verification in verifications if verification and not verification.get("skipped")]
+    if len(verifications) == 1 or not ran:
+        return verifications[0] if verifications else {}
+    combined = dict(level=ran[0].get("level"), msg=" ".join(check.get("msg", "") for check in ran).strip(),
+                    source_count=summed(check.get("source_count") for check in ran),
+                    dest_count=summed(check.get("dest_count") for check in ran))
+    return dict(combined, **matched(ran))
+
+
+def matched(checks):
+    """{match: every check matched}, or {} when one of them failed without comparing (no match key)."""
+    if all("match" in check for check in checks):
+        return dict(match=all(check["match"] for check in checks))
+    return {}
+
+
+def verifications_per_copy(copies, verifications):
+    """The verification of each copy: by the position of its item when the checks carry one (a copy verified as
+    several indices), else in the same order."""
+    positioned = [verification for verification in verifications
+                  if isinstance((verification.get("item") or {}).get("position"), int)]
+    if not positioned:
+        return verifications + [{}] * (len(copies) - len(verifications))
+    return [combined_verification([verification for verification in positioned
+                                   if verification["item"]["position"] == number]) for number in range(len(copies))]
+
+
 def index_figures(copy, verification):
     """The figures of one index."""
     item = copy.get("item") or {}
     took = copy.get("took")
-    figures = dict(source=item.get("source"), dest=item.get("dest") or item.get("source"))
+    figures = dict(source=item.get("source"), dest=item.get("dest_index") or item.get("dest") or item.get("source"))
     figures.update((name, copy.get(name)) for name in COUNTERS)
     figures.update(
         failures=len(copy.get("failures") or []),
@@ -83,8 +121,8 @@ def index_figures(copy, verification):
 def migration_result(copies, verifications):
     if not isinstance(copies, list) or not isinstance(verifications, list):
         raise AnsibleFilterError("migration_result: give the results lists of the es_reindex and es_verify loops")
-    padded = verifications + [{}] * (len(copies) - len(verifications))
-    indices = [index_figures(copy, verification) for copy, verification in zip(copies, padded)]
+    per_copy = verifications_per_copy(copies, verifications)
+    indices = [index_figures(copy, verification) for copy, verification in zip(copies, per_copy)]
     ok = all(not index["copy_failed"] and index["verify"]["outcome"] in ("match", "skipped") for index in indices)
     return dict(indices=indices, ok=ok)
 

@@ -386,6 +386,11 @@ class Cluster:
         return {name: typeless_mappings((entry or {}).get("mappings") or {}, self.version)
                 for name, entry in answer.items()}
 
+    def put_mappings(self, url, body, params=None, create=False):
+        """PUT typeless mappings, a create index body (create) or a _mapping update, the way this version takes them."""
+        extra, body = typeless_mapping_request(self.product, self.version, body, create)
+        return self.request("PUT", url, dict(params or {}, **extra), body)
+
     def mapping_types(self, index):
         """{index: [type names]} on 5.x/6.x, where an index may hold several types; {} on later versions."""
         if self.version >= (7, 0, 0):
@@ -428,6 +433,30 @@ POINT_IN_TIME_API = {
 # Elasticsearch 7.12 added it), so search_after over _doc could skip documents: scroll there. OpenSearch 3.3 added
 # _shard_doc (opensearch-project/OpenSearch#18924, ShardDocSortBuilder); checked with a point in time on 3.8.0.
 OPENSEARCH_SHARD_DOC_FROM = (3, 3, 0)
+
+
+# Elasticsearch 6.x wants a type level in the mappings it is sent; 6.7 and later take typeless mappings when
+# asked with include_type_name=false. 5.x has no such parameter and needs the type level; 7.0 removed types.
+INCLUDE_TYPE_NAME_FROM = (6, 7, 0)
+TYPELESS_FROM = (7, 0, 0)
+SINGLE_TYPE = "_doc"
+OLD_SINGLE_TYPE = "doc"  # 5.x refuses type names beginning with an underscore
+
+
+def typeless_mapping_request(product, version, body, create=False):
+    """(extra query parameters, body) that make this server take typeless mappings (pure).
+
+    `body` is a create index body (create, its mappings under "mappings") or the mappings of a PUT _mapping request.
+    """
+    version = tuple(version)
+    if product != ELASTICSEARCH or version >= TYPELESS_FROM:
+        return {}, body
+    if version >= INCLUDE_TYPE_NAME_FROM:
+        return {"include_type_name": "false"}, body
+    type_name = SINGLE_TYPE if version >= (6, 0, 0) else OLD_SINGLE_TYPE
+    if create:
+        return {}, dict(body, mappings={type_name: body["mappings"]}) if body.get("mappings") else body
+    return {}, {type_name: body}
 
 
 def typeless_mappings(mappings, version):

@@ -13,7 +13,7 @@ from ansible_collections.esops.migration.plugins.module_utils._verify import fet
 
 KEEP_ALIVE = "5m"
 
-PAGE_FIELDS = "pit_id,_scroll_id,hits.hits._id,hits.hits._source,hits.hits.sort"
+PAGE_FIELDS = "pit_id,_scroll_id,hits.hits._id,hits.hits._type,hits.hits._source,hits.hits.sort"
 
 
 def _hits(response):
@@ -80,14 +80,19 @@ def scan(cluster, index, query, with_source, batch_size, stream_with="auto"):
     return scan_point_in_time(cluster, pit, query, with_source, batch_size)
 
 
-def feed_streams(comparison, streams, digest):
+def _plain_id(hit):
+    return hit["_id"]
+
+
+def feed_streams(comparison, streams, digest, source_id=_plain_id):
     """Reads the (source, dest) streams of pages at once into comparison (side 0, side 1), with digest(hit) for
-    each hit; returns the documents read.
+    each hit and source_id(hit) naming a source hit (its _id unless ids are prefixed); returns the documents read.
 
     Each side's next page is requested (in a thread) before the current one is hashed, so the clusters
     serve pages while this process hashes.
     """
     read = 0
+    id_of = (source_id, _plain_id)
     with ThreadPoolExecutor(max_workers=2) as pool:
         pages = {side: pool.submit(next, stream, None) for side, stream in enumerate(streams)}
         while pages:
@@ -98,5 +103,5 @@ def feed_streams(comparison, streams, digest):
                 pages[side] = pool.submit(next, streams[side], None)
                 read += len(hits)
                 for hit in hits:
-                    comparison.add(side, hit["_id"], digest(hit))
+                    comparison.add(side, id_of[side](hit), digest(hit))
     return read

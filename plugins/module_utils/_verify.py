@@ -263,6 +263,22 @@ def fetch_source(product, version, with_source=True):
     return bool(with_source)
 
 
+def type_query(query, mapping_type):
+    """The source query restricted to one mapping type (5.x/6.x index the _type field), or the query (pure)."""
+    if not mapping_type:
+        return query
+    clause = {"term": {"_type": mapping_type}}
+    return {"bool": {"filter": [query, clause]}} if query else clause
+
+
+def compared_id(hit, type_separator):
+    """The id a source hit has on the destination: its own, or prefixed with its type and type_separator
+    (es_reindex type_strategy prefix_ids) (pure)."""
+    if not type_separator:
+        return hit["_id"]
+    return "%s%s%s" % (hit.get("_type") or "", type_separator, hit["_id"])
+
+
 def random_score(product, version, seed):
     """A random_score function with this seed that the server accepts (pure)."""
     if product == "elasticsearch" and tuple(version) < RANDOM_SCORE_FIELD_FROM:

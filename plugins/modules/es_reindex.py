@@ -197,6 +197,8 @@ options:
       - V(prefix_ids) copies every type into one index with ids prefixed by the type and O(type_separator)
         (V(tweet#1)), with a painless script on the destination (which must have lang-painless).
       - Indices with one type are copied as usual whatever this option says.
+      - Into an Elasticsearch 6.x destination, every document is written under the one mapping type of the
+        destination index (C(dest.type); V(_doc) for an index the copy creates), since a 6.x index takes one type.
     type: str
     choices: [refuse, index_per_type, prefix_ids]
     default: refuse
@@ -880,12 +882,14 @@ def plan_jobs(module):
     api_key_in_body = bool(params["remote"].get("api_key")) and destination.product == ELASTICSEARCH and \
         supports_remote_api_key(destination.version)
     jobs, plans = [], []
+    dest_types = {}
     for index, doc_type in copies:
         plan = catch_up_plan(module, source, index, doc_type)
         plans += [plan] if plan else []
         query = copy_query(params, doc_type, plan)
         for clause in partitions_of(module, source, index, query):
             body = job_body(module, index, doc_type, combine_queries(query, clause), api_key_in_body)
+            set_dest_type(destination, body["dest"], dest_types)
             jobs.append(CopyJob(index, body["dest"]["index"], body, partition=clause))
     return jobs, plans
 
@@ -897,6 +901,22 @@ def predicted_change(params, plan, source_count, dest_count):
     if params["mode"] == "overwrite":
         return source_count > 0
     return source_count > dest_count
+
+
+def set_dest_type(destination, dest, known):
+    """On an Elasticsearch 6.x destination, write into the mapping type its index has (or _doc for a new one).
+
+    Reindex keeps each document's source type unless dest.type says otherwise, and a 6.x index takes one type:
+    documents of a 5.x type (tweet) are refused ("the final mapping would have more than 1 type: [_doc, tweet]").
+    """
+    if destination.product != ELASTICSEARCH or destination.version >= (7, 0, 0):
+        return
+    name = dest["index"]
+    if name not in known:
+        types = destination.mapping_types(name) if destination.exists(path(name)) else {}
+        found = sorted({kind for kinds in types.values() for kind in kinds})
+        known[name] = found[0] if len(found) == 1 else "_doc"
+    dest["type"] = known[name]
 
 
 def predict(module):

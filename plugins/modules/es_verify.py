@@ -79,6 +79,24 @@ options:
       - Documents held in memory while waiting for their twin before they move to a temporary SQLite file, at least 1.
     type: int
     default: 200000
+  mapping_type:
+    description:
+      - Compare only the documents of this mapping type of O(source.index), an index with several types
+        (Elasticsearch 5.x), copied into an index of its own (M(esops.migration.es_reindex) with
+        O(esops.migration.es_reindex#module:type_strategy=index_per_type)).
+      - The source is counted and read with O(query) and a C(_type) clause, and its mapping is that type's; the
+        destination is read with O(query) alone.
+    type: str
+    version_added: 0.2.0
+  type_separator:
+    description:
+      - The destination ids are the source ids prefixed by their mapping type and this separator
+        (M(esops.migration.es_reindex) with O(esops.migration.es_reindex#module:type_strategy=prefix_ids)), so a
+        source document C(1) of type C(tweet) is compared with the destination document C(tweet#1).
+      - Empty compares the ids as they are.
+    type: str
+    default: ""
+    version_added: 0.2.0
   stream_with:
     description:
       - How to read every document. V(auto) uses a point in time where the server has one that can page every
@@ -206,8 +224,10 @@ from ansible_collections.esops.migration.plugins.module_utils._verify import (
     fetch_source,
     mapping_problems,
     option_problems,
+    compared_id,
     random_score,
     source_digest,
+    type_query,
 )
 
 
@@ -229,14 +249,17 @@ ARGUMENT_SPEC = dict(
     compare_mappings=dict(type="bool", default=True),
     memory_limit=dict(type="int", default=200000),
     stream_with=dict(type="str", choices=["auto", "point_in_time", "scroll"], default="auto"),
+    mapping_type=dict(type="str"),
+    type_separator=dict(type="str", default=""),
 )
 
 
-def compare_streams(source_stream, dest_stream, with_source, max_report, memory_limit=200000):
+def compare_streams(source_stream, dest_stream, with_source, max_report, memory_limit=200000, type_separator=""):
     """Reads both streams at once and compares them; returns (outcome, documents read)."""
     comparison = DocumentComparison(max_report, memory_limit)
     read = feed_streams(comparison, (source_stream, dest_stream),
-                        lambda hit: source_digest(hit["_source"]) if with_source else b"")
+                        lambda hit: source_digest(hit["_source"]) if with_source else b"",
+                        source_id=lambda hit: compared_id(hit, type_separator))
     outcome = comparison.outcome()
     outcome["peak_pending"] = comparison.peak_pending
     return outcome, read
@@ -259,14 +282,15 @@ def documents_by_id(cluster, index, ids):
     ))["hits"]["hits"]
 
 
-def compare_sample(source, dest, source_index, dest_index, query, size, max_report):
+def compare_sample(source, dest, source_index, dest_index, query, size, max_report, type_separator=""):
     """Random source documents looked up by id on the destination."""
     sampled = random_documents(source, source_index, query, size)
     comparison = DocumentComparison(max_report)
     if sampled:
-        found = documents_by_id(dest, dest_index, [hit["_id"] for hit in sampled])
-        for hit in sampled:
-            comparison.add(0, hit["_id"], source_digest(hit["_source"]))
+        ids = [compared_id(hit, type_separator) for hit in sampled]
+        found = documents_by_id(dest, dest_index, ids)
+        for doc_id, hit in zip(ids, sampled):
+            comparison.add(0, doc_id, source_digest(hit["_source"]))
         for doc in found:
             comparison.add(1, doc["_id"], source_digest(doc["_source"]))
     outcome = comparison.outcome()
@@ -275,9 +299,15 @@ def compare_sample(source, dest, source_index, dest_index, query, size, max_repo
     return outcome
 
 
-def merged_properties(cluster, index):
+def merged_properties(cluster, index, mapping_type=None):
+    """The fields of index (of every index a pattern names, merged), or of one of its mapping types."""
+    if mapping_type:
+        answer = cluster.request("GET", path(index, "_mapping"))
+        mappings = [((entry or {}).get("mappings") or {}).get(mapping_type) or {} for entry in answer.values()]
+    else:
+        mappings = cluster.mappings(index).values()
     properties = {}
-    for mapping in cluster.mappings(index).values():
+    for mapping in mappings:
         properties.update(mapping.get("properties") or {})
     return properties
 
@@ -290,8 +320,8 @@ class Verification:
         self.params = params
         self.source_index, self.dest_index = params["source"]["index"], params["dest_index"]
         self.level = params["level"]
-        self.query = params["query"]
-        self.dest_query = None if params["dest_query_all"] else self.query
+        self.dest_query = None if params["dest_query_all"] else params["query"]
+        self.query = type_query(params["query"], params["mapping_type"])
         self.source = module.connect_source(params["source"])
         self.dest = module.cluster
         self.action = "Connecting"
@@ -311,7 +341,8 @@ class Verification:
         if self.level == "count" or not self.params["compare_mappings"]:
             return
         self.action = "Comparing the mappings"
-        self.result["mappings"] = compare_mappings(merged_properties(self.source, self.source_index),
+        self.result["mappings"] = compare_mappings(merged_properties(self.source, self.source_index,
+                                                                     self.params["mapping_type"]),
                                                    merged_properties(self.dest, self.dest_index))
         self.problems += mapping_problems(self.result["mappings"])
 
@@ -328,7 +359,7 @@ class Verification:
         outcome, read = compare_streams(
             scan(self.source, self.source_index, self.query, with_source, params["batch_size"], params["stream_with"]),
             scan(self.dest, self.dest_index, self.dest_query, with_source, params["batch_size"], params["stream_with"]),
-            with_source, params["max_report"], params["memory_limit"],
+            with_source, params["max_report"], params["memory_limit"], params["type_separator"],
         )
         elapsed = time.monotonic() - started
         outcome["docs_per_second"] = round(read / elapsed, 1) if elapsed > 0 else 0.0
@@ -342,7 +373,7 @@ class Verification:
         self.action = "Comparing a sample"
         params = self.params
         outcome = compare_sample(self.source, self.dest, self.source_index, self.dest_index, self.query,
-                                 params["sample_size"], params["max_report"])
+                                 params["sample_size"], params["max_report"], params["type_separator"])
         self.result.update(outcome)
         self.problems += document_problems(outcome, self.level)
         self.problems += coverage_problems(self.level, outcome, self.result["source_count"],

@@ -333,3 +333,19 @@ def test_elasticsearch_kwargs_accepted_by_the_client():
     )
     client = elasticsearch.Elasticsearch(**kwargs)  # builds without connecting
     client.close()
+
+
+def test_typeless_mapping_request_per_version():
+    from ansible_collections.esops.migration.plugins.module_utils._cluster import typeless_mapping_request
+
+    mappings = {"properties": {"a": {"type": "keyword"}}}
+    create = {"settings": {"index.number_of_replicas": 0}, "mappings": mappings}
+    assert typeless_mapping_request("elasticsearch", (7, 17, 29), create, create=True) == ({}, create)
+    assert typeless_mapping_request("opensearch", (1, 3, 20), mappings) == ({}, mappings)
+    typeless = {"include_type_name": "false"}
+    assert typeless_mapping_request("elasticsearch", (6, 8, 23), create, True) == (typeless, create)
+    assert typeless_mapping_request("elasticsearch", (6, 8, 23), mappings) == (typeless, mappings)
+    assert typeless_mapping_request("elasticsearch", (6, 5, 0), create, True) == (
+        {}, {"settings": create["settings"], "mappings": {"_doc": mappings}})
+    assert typeless_mapping_request("elasticsearch", (5, 6, 16), mappings) == ({}, {"doc": mappings})
+    assert typeless_mapping_request("elasticsearch", (6, 5, 0), {"settings": {}}, True) == ({}, {"settings": {}})

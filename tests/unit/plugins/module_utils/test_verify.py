@@ -62,3 +62,14 @@ def test_a_short_sample_never_passes():
     assert coverage_problems("sample", outcome(5, missing=1), 6, 6, sample_size=100) == []
     assert coverage_problems("sample", outcome(3), 6, 6, sample_size=3) == []
     assert coverage_problems("count", outcome(0), 6, 6) == []
+
+
+def test_type_query_and_compared_id():
+    from ansible_collections.esops.migration.plugins.module_utils._verify import compared_id, type_query
+
+    assert type_query(None, None) is None
+    assert type_query(None, "tweet") == {"term": {"_type": "tweet"}}
+    user = {"range": {"n": {"gte": 1}}}
+    assert type_query(user, "tweet") == {"bool": {"filter": [user, {"term": {"_type": "tweet"}}]}}
+    assert compared_id({"_id": "1", "_type": "tweet"}, "") == "1"
+    assert compared_id({"_id": "1", "_type": "tweet"}, "#") == "tweet#1"
