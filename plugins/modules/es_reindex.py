@@ -446,7 +446,7 @@ progress:
     - The sum over every task of the copy (each task's samples are in RV(copies)). A copy starts at 0 documents;
       a task that was already running (RV(reattached)) starts at what it had done when the module found it.
     - At most 60 samples, thinned evenly (every other one dropped, the first and last kept) on long copies.
-    - Empty with O(wait=false) and in check mode.
+    - With O(wait=false), only the start (0 documents) of the tasks it started; empty in check mode.
   returned: always
   type: list
   elements: dict
