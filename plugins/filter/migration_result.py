@@ -41,7 +41,10 @@ _value:
   description:
     - C(indices), one dict per index with C(source), C(dest), C(source_count), C(dest_count), C(total), C(created),
       C(updated), C(version_conflicts), C(failures), C(duration_seconds), C(docs_per_second) and C(verify)
-      (C(level), C(outcome) V(match), V(mismatch), V(failed) or V(skipped), and C(message));
+      (C(level), C(outcome) V(match), V(mismatch), V(failed) or V(skipped), and C(message)),
+      C(progress) (the samples es_reindex took while following the copy, each with C(seconds) since the copy
+      started, C(documents) processed by then and C(docs_per_second) since the previous sample, null for the first)
+      and C(peak_docs_per_second) (the highest of those rates, null with fewer than two samples);
     - C(ok), true when every copy succeeded and no verification failed.
   type: dict
 """
@@ -99,6 +102,25 @@ def verifications_per_copy(copies, verifications):
                                    if verification["item"]["position"] == number]) for number in range(len(copies))]
 
 
+def progress_rates(samples):
+    """The samples of a copy, each with the documents per second since the previous one (None for the first)."""
+    rows = []
+    previous = None
+    for sample in samples or []:
+        row = dict(seconds=sample["seconds"], documents=sample["documents"], docs_per_second=None)
+        if previous is not None and sample["seconds"] > previous["seconds"]:
+            row["docs_per_second"] = round(
+                (sample["documents"] - previous["documents"]) / (sample["seconds"] - previous["seconds"]), 1)
+        rows.append(row)
+        previous = sample
+    return rows
+
+
+def peak_rate(rows):
+    rates = [row["docs_per_second"] for row in rows if row["docs_per_second"] is not None]
+    return max(rates) if rates else None
+
+
 def index_figures(copy, verification):
     """The figures of one index."""
     item = copy.get("item") or {}
@@ -114,7 +136,9 @@ def index_figures(copy, verification):
         copy_failed=bool(copy.get("failed")),
         copy_message=copy.get("msg", "") if copy.get("failed") else "",
         verify=verify_outcome(verification),
+        progress=progress_rates(copy.get("progress")),
     )
+    figures["peak_docs_per_second"] = peak_rate(figures["progress"])
     return figures
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.esops.migration.plugins.module_utils._cluster import ClusterError, path
 from ansible_collections.esops.migration.plugins.module_utils._connection import describe_error, error_causes
+from ansible_collections.esops.migration.plugins.module_utils._progress import ProgressSamples
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     not_whitelisted_hint,
     remote_error_hint,
@@ -239,6 +240,7 @@ class CopyJob:
         self.missing_since = None
         self.link_error = False  # the task failed because the link to the remote broke
         self.retried = []  # the attempts that failed and were retried: task id, state, error, documents processed
+        self.progress = ProgressSamples()
 
     def move_to(self, task_id):
         """The job's copy goes on under another task (relocated, or found again by its description)."""
@@ -246,13 +248,17 @@ class CopyJob:
         self.task_id = task_id
         self.missing_since = None
 
-    def summary(self):
+    def processed(self):
+        """Documents processed and the total: the outcome's once the task ended with one, else the last status."""
         ended = self.state in ("done", "failed", "cancelled") and self.result["total"]
-        done, total = task_progress(self.result if ended else self.status)
+        return task_progress(self.result if ended else self.status)
+
+    def summary(self):
+        done, total = self.processed()
         row = dict(
             source_index=self.source_index, dest_index=self.dest_index, partition=self.partition,
             task_id=self.task_id, reattached=self.reattached, state=self.state, error=self.error,
-            processed=done, total=total,
+            processed=done, total=total, progress=self.progress.as_list(),
         )
         if self.relocated_from:
             row["relocated_from"] = list(self.relocated_from)
@@ -298,6 +304,7 @@ class CopyRunner:
     new id: the job follows the id the Tasks API answers with, or the one a task_relocated_exception names.
     A followed task the cluster no longer knows is looked for again by its description; if no such task
     runs within relocation_grace seconds, the job is lost, which is a failure, never a success.
+    Each look at a task adds a progress sample to its job, timed in seconds since the runner was made.
     """
 
     def __init__(self, cluster, start_options, max_concurrent=2, poll_interval=2.0, requests_per_second=None,
@@ -311,6 +318,10 @@ class CopyRunner:
         self.poll_interval = poll_interval
         self.requests_per_second = requests_per_second
         self.rethrottled = []
+        self.started = time.monotonic()
+
+    def elapsed(self):
+        return time.monotonic() - self.started
 
     def taken(self, jobs):
         return {job.task_id for job in jobs if job.task_id}
@@ -330,6 +341,7 @@ class CopyRunner:
             job.state, job.error = "failed", start_error_message(exc, job)
             return
         job.task_id, job.state = response["task"], "running"
+        job.progress.add(self.elapsed(), 0)
 
     def start_all(self, jobs):
         """Start (or find) every job at once, without waiting (wait=false)."""
@@ -423,6 +435,9 @@ class CopyRunner:
         """
         try:
             task = fetch_task(self.cluster, job.task_id, wait_seconds)
+            if task is not None and "task" not in task:
+                # The long poll ended before the task; its answer has no status: ask for it (a quick GET).
+                task = fetch_task(self.cluster, job.task_id)
         except ClusterError as exc:
             if not is_transient(exc) or unreachable_too_long(job):
                 raise
@@ -440,6 +455,8 @@ class CopyRunner:
         job.status = (task.get("task") or {}).get("status") or job.status
         if task.get("completed"):
             finish(job, task)
+        if task.get("task"):
+            job.progress.add(self.elapsed(), job.processed()[0])
 
     def find_again(self, job, jobs):
         """A task the cluster does not know: follow the running task doing its copy, or after the grace it is lost."""

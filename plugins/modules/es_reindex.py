@@ -458,8 +458,8 @@ copies:
   description:
     - One entry per task, with C(source_index), C(dest_index), C(partition) (the range clause or null), C(task_id),
       C(reattached), C(state) (done, running, failed, lost, cancelled, timed_out), C(error), C(processed), C(total),
-      C(created), C(updated), C(version_conflicts), C(failures) (a count), C(took), and C(relocated_from) when the
-      task was found again under a new id.
+      C(created), C(updated), C(version_conflicts), C(failures) (a count), C(took), C(progress) (the samples of
+      that task, as RV(progress) has them), and C(relocated_from) when the task was found again under a new id.
     - In check mode, one entry per source index with C(total) and C(dest_count).
   returned: always
   type: list
@@ -524,6 +524,21 @@ docs_per_second:
   description: Documents processed per second of RV(took).
   returned: always
   type: float
+progress:
+  description:
+    - How the copy went over time, for a chart of documents per second. Each look at the tasks while following
+      them (every O(poll_interval) at most, sooner at the start) adds a sample with C(seconds), the seconds since
+      the module began the copy, and C(documents), the documents processed by then (created, updated, deleted,
+      version conflicts and no-ops, as the task's status counts them); the last sample is the final figure.
+    - The sum over every task of the copy (each task's samples are in RV(copies)). A copy starts at 0 documents;
+      a task that was already running (RV(reattached)) starts at what it had done when the module found it.
+    - At most 60 samples, thinned evenly (every other one dropped, the first and last kept) on long copies.
+    - With O(wait=false), only the start (0 documents) of the tasks it started; empty in check mode.
+  returned: always
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  sample: [{"seconds": 0.0, "documents": 0}, {"seconds": 0.5, "documents": 1200}, {"seconds": 1.3, "documents": 3000}]
 dest_count:
   description: In check mode, the documents already in the destination indices.
   returned: check mode
@@ -613,6 +628,7 @@ from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     type_job_script,
     validate_remote_host,
 )
+from ansible_collections.esops.migration.plugins.module_utils._progress import merged_progress
 from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import CopyJob, CopyRunner, task_progress
 
 REMOTE_SPEC = dict(
@@ -670,7 +686,7 @@ ARGUMENT_SPEC = dict(
 
 EMPTY_RESULT = dict(
     total=0, created=0, updated=0, deleted=0, batches=0, version_conflicts=0, noops=0, failures=[], took=0,
-    docs_per_second=0.0, copies=[], retried=[],
+    docs_per_second=0.0, copies=[], retried=[], progress=[],
 )
 # Statuses of a destination that cannot tell about data streams (no module, no privilege, no API): none there.
 NO_ANSWER = (400, 403, 404, 405)
@@ -1020,6 +1036,11 @@ def speed(jobs, wall_seconds, result):
     return int(wall_seconds * 1000), round(processed / wall_seconds, 1) if wall_seconds > 0 else 0.0
 
 
+def progress_of(jobs):
+    """The samples of the whole copy: the documents of every task added up at each look."""
+    return merged_progress([job.progress.points for job in jobs])
+
+
 def aggregate(jobs, wall_seconds):
     result = dict(EMPTY_RESULT)
     for key in COUNTERS:
@@ -1028,6 +1049,7 @@ def aggregate(jobs, wall_seconds):
     result["timed_out"] = any(job.result["timed_out"] for job in jobs)
     result["took"], result["docs_per_second"] = speed(jobs, wall_seconds, result)
     result["copies"] = [job.summary() for job in jobs]
+    result["progress"] = progress_of(jobs)
     result["task_ids"] = [job.task_id for job in jobs if job.task_id]
     result["task_id"] = result["task_ids"][0] if result["task_ids"] else None
     result["reattached"] = any(job.reattached for job in jobs)

@@ -47,3 +47,14 @@ def test_a_mismatch_or_a_failed_check_is_not_ok(migration_result):
 def test_wrong_input_is_refused(migration_result):
     with pytest.raises(AnsibleFilterError, match="results lists"):
         migration_result(None, [])
+
+
+def test_the_samples_of_each_copy_come_with_their_rates(migration_result):
+    samples = [dict(seconds=0.0, documents=0), dict(seconds=0.5, documents=1000), dict(seconds=2.5, documents=3000),
+               dict(seconds=2.5, documents=3000)]
+    result = migration_result([copy("a", progress=samples), copy("b")], [])
+    first, second = result["indices"]
+    assert [row["docs_per_second"] for row in first["progress"]] == [None, 2000.0, 1000.0, None]
+    assert [row["seconds"] for row in first["progress"]] == [0.0, 0.5, 2.5, 2.5]
+    assert first["peak_docs_per_second"] == 2000.0
+    assert second["progress"] == [] and second["peak_docs_per_second"] is None  # a skipped copy, or an old module

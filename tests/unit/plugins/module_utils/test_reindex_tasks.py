@@ -252,12 +252,13 @@ def test_at_the_deadline_running_copies_time_out_and_the_rest_never_start(script
 
 
 def test_the_wait_grows_from_a_quarter_second_to_the_poll_interval_on_the_server(scripted):
-    cluster = scripted.cluster([(("GET", "/_tasks/nodeA:12"), scripted.always(LONG_POLL_TIMEOUT))])
+    cluster = scripted.cluster([(("GET", "/_tasks/nodeA:12"), scripted.always(
+        lambda params: LONG_POLL_TIMEOUT if params.get("wait_for_completion") else running("nodeA", 12, 1200)))])
     copy = job()
     copy.task_id, copy.state = "nodeA:12", "running"
     left = CopyRunner(cluster, {}, poll_interval=2.0).wait([copy], deadline=1010.0)
     assert left == [copy]
-    waits = [params["timeout"] for _verb, _url, params, _body in cluster.calls]
+    waits = [params["timeout"] for _verb, _url, params, _body in cluster.calls if params]
     assert waits[:5] == ["250ms", "500ms", "1000ms", "2000ms", "2000ms"]
 
 
@@ -387,3 +388,30 @@ def test_no_retry_starts_when_its_back_off_would_pass_the_deadline(scripted, clo
     copy = job()
     CopyRunner(cluster, {}, retries=3, retry_delay=30).run([copy], deadline=clock.now + 20)
     assert copy.state == "failed" and copy.retried == []
+
+
+def test_each_look_at_a_running_copy_adds_a_progress_sample_and_the_end_adds_the_final_figure(scripted, clock):
+    # A long poll that ends before the task answers without its status (timeout_exception, as 7.17 does): the
+    # follower then asks for the status with a plain GET, so a copy longer than one look has samples between.
+    def ends_after(seconds):
+        def answer(_params):
+            clock.sleep(seconds)  # the server holds the long poll until the task ends
+            return completed("nodeA", 12)
+        return answer
+
+    cluster = scripted.cluster([
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:12"}),
+        (("GET", "/_tasks/nodeA:12"), LONG_POLL_TIMEOUT),
+        (("GET", "/_tasks/nodeA:12"), running("nodeA", 12, created=600)),
+        (("GET", "/_tasks/nodeA:12"), LONG_POLL_TIMEOUT),
+        (("GET", "/_tasks/nodeA:12"), running("nodeA", 12, created=1500)),
+        (("GET", "/_tasks/nodeA:12"), ends_after(0.4)),
+    ])
+    copy = job()
+    CopyRunner(cluster, {}).run([copy], deadline=clock.now + 3600)
+    assert copy.state == "done" and cluster.unanswered() == []
+    assert copy.progress.points == [(0.0, 0), (0.25, 600), (0.75, 1500), (1.15, 3000)]
+    assert copy.summary()["progress"][-1] == {"seconds": 1.15, "documents": 3000}
+    status_looks = [params for _verb, url, params, _body in cluster.calls if url == "/_tasks/nodeA:12"][1::2]
+    assert status_looks[:2] == [None, None]  # the status is asked without holding the request
