@@ -262,24 +262,35 @@ def connect_cluster(params, headers=None):
     product, version = detect(info)
     library = library_for(product, version)
     if library == transport.library:
-        return Cluster(transport, product, version)
+        return Cluster(transport, product, version, params, headers)
     if library == OPENSEARCH and opensearchpy is None:
         raise UnsupportedCluster("opensearch-py is needed to talk to %s" % describe(product, version),
                                  library="opensearch-py")
     if library == ELASTICSEARCH and elasticsearch is None:
         raise UnsupportedCluster("elasticsearch-py is needed to talk to %s" % describe(product, version),
                                  library="elasticsearch")
-    maker = elasticsearch_transport if library == ELASTICSEARCH else opensearch_transport
-    return Cluster(maker(params, headers), product, version)
+    return Cluster(TRANSPORT_MAKERS[library](params, headers), product, version, params, headers)
+
+
+TRANSPORT_MAKERS = {ELASTICSEARCH: elasticsearch_transport, OPENSEARCH: opensearch_transport}
 
 
 class Cluster:
     """A connected cluster: its product, its version, and requests that answer dicts or raise ClusterError."""
 
-    def __init__(self, transport, product, version):
+    def __init__(self, transport, product, version, params=None, headers=None):
         self.transport = transport
         self.product = product
         self.version = tuple(version)
+        self.params = params or {}
+        self.headers = headers
+
+    def on_node(self, url):
+        """The same cluster reached through one node only (its HTTP address `url`), with the same library,
+        credentials and TLS options; the product and version are not asked again."""
+        params = dict(self.params, hosts=[url])
+        return Cluster(TRANSPORT_MAKERS[self.library](params, self.headers), self.product, self.version, params,
+                       self.headers)
 
     @property
     def name(self):
