@@ -25,21 +25,23 @@ def is_master_only(roles):
     return bool(roles) and set(roles) <= MASTER_ONLY_ROLES
 
 
+def publishing_nodes(answer):
+    """(node id, node) of the nodes of a GET _nodes/http answer that publish an HTTP address, by id (pure)."""
+    listed = sorted(((answer or {}).get("nodes") or {}).items())
+    return [(node_id, node) for node_id, node in listed if (node.get("http") or {}).get("publish_address")]
+
+
 def http_nodes(answer, scheme="http"):
     """The nodes of a GET _nodes/http answer that publish an HTTP address, sorted by name (pure).
 
     Each is a dict with id, name and url (scheme://ip:port). Master-only nodes are left out when other nodes
     publish an address.
     """
-    nodes = []
-    for node_id, node in sorted(((answer or {}).get("nodes") or {}).items()):
-        address = (node.get("http") or {}).get("publish_address")
-        if address:
-            nodes.append(dict(id=node_id, name=node.get("name") or node_id, url=publish_url(scheme, address),
-                              roles=node.get("roles")))
-    workers = [node for node in nodes if not is_master_only(node["roles"])]
-    return sorted([dict(id=node["id"], name=node["name"], url=node["url"]) for node in workers or nodes],
-                  key=lambda node: (node["name"], node["id"]))
+    with_http = publishing_nodes(answer)
+    workers = [(node_id, node) for node_id, node in with_http if not is_master_only(node.get("roles"))]
+    nodes = [dict(id=node_id, name=node.get("name") or node_id, url=publish_url(scheme, node["http"]["publish_address"]))
+             for node_id, node in workers or with_http]
+    return sorted(nodes, key=lambda node: (node["name"], node["id"]))
 
 
 def given_nodes(urls):

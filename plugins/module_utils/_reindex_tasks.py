@@ -406,8 +406,7 @@ class CopyRunner:
         self.run_once(jobs, deadline, cancel_on_timeout)
         attempt = 0
         while True:
-            smaller = [job for job in jobs if job.can_halve()]
-            again = [job for job in jobs if job.is_retryable()] if attempt < self.retries else []
+            smaller, again = self.to_run_again(jobs, attempt)
             delay = self.retry_delay * 2 ** attempt if again else 0
             if not (smaller or again) or time.monotonic() + delay >= deadline:
                 return jobs
@@ -418,6 +417,12 @@ class CopyRunner:
             for job in again:
                 job.start_over()
             self.run_once(smaller + again, deadline, cancel_on_timeout)
+
+    def to_run_again(self, jobs, attempt):
+        """(jobs to run with half the batch size, jobs to retry after the back-off) once `attempt` retries ran."""
+        smaller = [job for job in jobs if job.can_halve()]
+        again = [job for job in jobs if job.is_retryable()] if attempt < self.retries else []
+        return smaller, again
 
     def run_once(self, jobs, deadline, cancel_on_timeout=True):
         """Start jobs as slots free up and follow them until all ended or the deadline passed."""
