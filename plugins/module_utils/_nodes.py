@@ -39,8 +39,8 @@ def http_nodes(answer, scheme="http"):
     """
     with_http = publishing_nodes(answer)
     workers = [(node_id, node) for node_id, node in with_http if not is_master_only(node.get("roles"))]
-    nodes = [dict(id=node_id, name=node.get("name") or node_id, url=publish_url(scheme, node["http"]["publish_address"]))
-             for node_id, node in workers or with_http]
+    nodes = [dict(id=node_id, name=node.get("name") or node_id,
+                  url=publish_url(scheme, node["http"]["publish_address"])) for node_id, node in workers or with_http]
     return sorted(nodes, key=lambda node: (node["name"], node["id"]))
 
 

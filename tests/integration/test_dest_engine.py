@@ -64,7 +64,8 @@ def load_big_documents(big):
     big.client.indices.create(index=BIG_INDEX, mappings=BLOB_MAPPING,
                               settings={"number_of_shards": 1, "number_of_replicas": 0})
     for n in range(BIG_DOCS):  # one at a time: a bulk of them would pass http.max_content_length
-        big.client.index(index=BIG_INDEX, id="big%d" % n, document={"n": n, "blob": os.urandom(BIG_DOC_CHARS // 2).hex()})
+        blob = os.urandom(BIG_DOC_CHARS // 2).hex()
+        big.client.index(index=BIG_INDEX, id="big%d" % n, document={"n": n, "blob": blob})
     big.client.indices.refresh(index=BIG_INDEX)
 
 
@@ -92,8 +93,7 @@ def test_partition_tasks_run_on_every_node_of_a_three_node_destination(engine, s
 
     assert not result.get("failed"), result.get("msg")
     assert result["created"] == SPREAD_DOCS
-    node_names = {node["id"]: node["name"] for node in
-                  ({"id": key, **value} for key, value in client.nodes.info()["nodes"].items())}
+    node_names = {node_id: node["name"] for node_id, node in client.nodes.info()["nodes"].items()}
     # What the Tasks API says of each task (the module asked with wait_for_completion=false: the results are stored)
     ran_on = {task_id: client.tasks.get(task_id=task_id)["task"]["node"] for task_id in result["task_ids"]}
     assert len(ran_on) == len(result["copies"]) == 4  # 3 ranges and the documents lacking the field
@@ -105,9 +105,9 @@ def test_partition_tasks_run_on_every_node_of_a_three_node_destination(engine, s
     assert sorted(result["nodes"]) == sorted(node_names.values())
     assert sorted(task for tasks in result["nodes"].values() for task in tasks) == sorted(result["task_ids"])
 
-    verified = run_module("es_verify", dict(dest.connection(), source=dict(spread_source.connection(),
-                                                                            index=SPREAD_INDEX),
-                                            dest_index="engine_spread_copy", level="content")).result
+    verify = dict(dest.connection(), source=dict(spread_source.connection(), index=SPREAD_INDEX),
+                  dest_index="engine_spread_copy", level="content")
+    verified = run_module("es_verify", verify).result
     assert not verified.get("failed"), verified.get("msg")
     assert verified["match"] is True, verified.get("msg")
 
