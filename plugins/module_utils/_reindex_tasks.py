@@ -357,6 +357,7 @@ class CopyRunner:
         self.poll_interval = poll_interval
         self.requests_per_second = requests_per_second
         self.rethrottled = []
+        self.unreachable_nodes = set()  # addresses of destination nodes a start could not reach
 
     def taken(self, jobs):
         return {job.task_id for job in jobs if job.task_id}
@@ -380,12 +381,15 @@ class CopyRunner:
         """POST _reindex through the job's node, so that the node coordinates the task; through the module's hosts
         when there is none, or when that node cannot be reached from here (its publish address may be private)."""
         params = dict(self.start_options, wait_for_completion=False)
-        if job.coordinator is not None:
+        if job.coordinator is not None and job.node["url"] in self.unreachable_nodes:
+            job.node_fallback = "%s could not be reached before: started through hosts" % job.node["url"]
+        elif job.coordinator is not None:
             try:
                 return job.coordinator.request("POST", "/_reindex", params, job.body)
             except ClusterError as exc:
                 if not exc.unreachable:
                     raise
+                self.unreachable_nodes.add(job.node["url"])  # the next copies for it do not wait for it again
                 job.node_fallback = "%s could not be reached (%s): started through hosts" % (job.node["url"], exc)
         return self.cluster.request("POST", "/_reindex", params, job.body)
 

@@ -1264,8 +1264,8 @@ def copy(module, jobs):
     """wait=true: run every task to its end (destinations tuned meanwhile); returns the result and its problems."""
     params = module.params
     started = time.monotonic()
-    tuned = tune_destinations(module, [job.dest_index for job in jobs]) if params["tune_dest"] else {}
     names = spread_over_nodes(module, jobs)
+    tuned = tune_destinations(module, [job.dest_index for job in jobs]) if params["tune_dest"] else {}
     try:
         runner_for(module).run(jobs, started + params["wait_timeout"], params["cancel_on_timeout"])
     finally:

@@ -99,8 +99,13 @@ def test_a_node_unreachable_at_its_address_gets_its_copy_through_the_hosts(scrip
         (("GET", "/_tasks/a:3"), completed("a", 3)),
     ])
     private = scripted.cluster([(("POST", "/_reindex"), ClusterError("Connection refused"))])
-    copy = job()
-    copy.node, copy.coordinator = dict(id="b", name="dest-1", url="http://10.0.0.2:9200"), private
-    CopyRunner(hosts, {}).run([copy], deadline=5000.0)
-    assert copy.state == "done"
-    assert "http://10.0.0.2:9200 could not be reached" in copy.summary()["node_fallback"]
+    copy, later = job(), CopyJob("small", "smalld", build_reindex_body({"host": REMOTE_URL}, "small", "smalld"))
+    for each in (copy, later):
+        each.node, each.coordinator = dict(id="b", name="dest-1", url="http://10.0.0.2:9200"), private
+    hosts.script[2:2] = [(("POST", "/_reindex"), {"task": "a:4"})]
+    hosts.script.append((("GET", "/_tasks/a:4"), completed("a", 4)))
+    CopyRunner(hosts, {}).run([copy, later], deadline=5000.0)
+    assert (copy.state, later.state) == ("done", "done")
+    assert "http://10.0.0.2:9200 could not be reached (Connection refused)" in copy.summary()["node_fallback"]
+    assert "could not be reached before" in later.summary()["node_fallback"]  # not asked again
+    assert private.unanswered() == [] and hosts.unanswered() == []
