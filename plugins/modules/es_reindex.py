@@ -136,7 +136,7 @@ options:
         (see O(source)); when it cannot (no C(monitor) privilege on the index, source unreachable), the server's
         default is used with a warning.
       - A copy that fails with C(Remote responded with a chunk that was too large) runs again at once with half the
-        batch size, up to 7 times (RV(copies[].halved_from)); with O(mode=create) it writes only what is missing.
+        batch size, up to 7 times (C(halved_from) in RV(copies)); with O(mode=create) it writes only what is missing.
     type: raw
   max_docs:
     description: Copy at most this many documents (only for a single copy, without partitions).
@@ -242,9 +242,9 @@ options:
         spread over the destination cluster instead of all running on the first of O(hosts).
       - The nodes are O(dest_nodes), or else the destination's nodes that publish an HTTP address (C(GET
         _nodes/http); master-only nodes are left out when there are others). A node the module cannot reach at that
-        address gets its task through O(hosts) (RV(copies[].node_fallback)). Without the C(monitor) cluster
+        address gets its task through O(hosts) (C(node_fallback) in RV(copies)). Without the C(monitor) cluster
         privilege, the nodes cannot be listed and every task goes through O(hosts), with a warning.
-      - RV(copies[].node) and RV(nodes) tell which node ran which task.
+      - C(node) in RV(copies), and RV(nodes), tell which node ran which task.
     type: bool
     default: true
     version_added: 0.2.0
