@@ -319,27 +319,43 @@ def connect_cluster(params, headers=None):
     if library == transport.library:
         if library == ELASTICSEARCH:
             transport.serve(version)
-        return Cluster(transport, product, version)
+        return Cluster(transport, product, version, params, headers)
     if library == OPENSEARCH and opensearchpy is None:
         raise UnsupportedCluster("opensearch-py is needed to talk to %s" % describe(product, version),
                                  library="opensearch-py")
     if library == ELASTICSEARCH and elasticsearch is None:
         raise UnsupportedCluster("elasticsearch-py is needed to talk to %s (%s)" % (describe(product, version),
                                  ELASTICSEARCH_PY_PROBLEM), library=ELASTICSEARCH_PY_REQUIREMENT)
-    if library == OPENSEARCH:
-        return Cluster(opensearch_transport(params, headers), product, version)
-    transport = elasticsearch_transport(params, headers)
-    transport.serve(version)
-    return Cluster(transport, product, version)
+    return Cluster(transport_for(library, params, headers, version), product, version, params, headers)
+
+
+def transport_for(library, params, headers, version):
+    """A transport of that library for the connection options, speaking to a server of that version."""
+    transport = TRANSPORT_MAKERS[library](params, headers)
+    if library == ELASTICSEARCH:
+        transport.serve(version)
+    return transport
+
+
+TRANSPORT_MAKERS = {ELASTICSEARCH: elasticsearch_transport, OPENSEARCH: opensearch_transport}
 
 
 class Cluster:
     """A connected cluster: its product, its version, and requests that answer dicts or raise ClusterError."""
 
-    def __init__(self, transport, product, version):
+    def __init__(self, transport, product, version, params=None, headers=None):
         self.transport = transport
         self.product = product
         self.version = tuple(version)
+        self.params = params or {}
+        self.headers = headers
+
+    def on_node(self, url):
+        """The same cluster reached through one node only (its HTTP address `url`), with the same library,
+        credentials and TLS options; the product and version are not asked again."""
+        params = dict(self.params, hosts=[url])
+        return Cluster(transport_for(self.library, params, self.headers, self.version), self.product, self.version,
+                       params, self.headers)
 
     @property
     def name(self):

@@ -10,8 +10,15 @@ import re
 import time
 from urllib.parse import urlsplit
 
+from ansible_collections.esops.migration.plugins.module_utils._batch_size import (
+    CHUNK_TOO_LARGE,
+    MAX_HALVINGS,
+    SERVER_DEFAULT_SIZE,
+    halved,
+)
 from ansible_collections.esops.migration.plugins.module_utils._cluster import ClusterError, path
 from ansible_collections.esops.migration.plugins.module_utils._connection import describe_error, error_causes
+from ansible_collections.esops.migration.plugins.module_utils._nodes import task_node_id
 from ansible_collections.esops.migration.plugins.module_utils._progress import ProgressSamples
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     not_whitelisted_hint,
@@ -241,6 +248,17 @@ class CopyJob:
         self.link_error = False  # the task failed because the link to the remote broke
         self.retried = []  # the attempts that failed and were retried: task id, state, error, documents processed
         self.progress = ProgressSamples()
+        self.chunk_too_large = False  # the task failed because a batch overflowed the destination's 100 MB buffer
+        self.halved_from = []  # the batch sizes that were too large, each followed by a retry with half of it
+        self.size_auto = None  # what size auto chose for this copy and from what
+        self.node = None  # the destination node (id, name, url) the copy is started on, or None: the module's hosts
+        self.coordinator = None  # the Cluster reaching only that node
+        self.node_fallback = None  # why the copy was started through the module's hosts instead of its node
+
+    @property
+    def size(self):
+        """Documents per batch the copy asks for (the server's default when the body leaves it out)."""
+        return self.body["source"].get("size") or SERVER_DEFAULT_SIZE
 
     def move_to(self, task_id):
         """The job's copy goes on under another task (relocated, or found again by its description)."""
@@ -267,7 +285,34 @@ class CopyJob:
         row["failures"] = len(self.result.get("failures") or [])
         if self.retried:
             row["retried"] = list(self.retried)
+        row.update(self.batch_summary())
+        row.update(self.node_summary())
         return row
+
+    def batch_summary(self):
+        row = dict(size=self.size, halved_from=list(self.halved_from))
+        if self.size_auto:
+            row["size_auto"] = dict(self.size_auto)
+        return row
+
+    def node_summary(self):
+        """Where the task ran: the node id (the Tasks API's `node`), its name when known, the address it was sent to."""
+        row = dict(node_id=task_node_id(self.task_id), node=(self.node or {}).get("name"),
+                   started_on=(self.node or {}).get("url"))
+        if self.node_fallback:
+            row["node_fallback"] = self.node_fallback
+        return row
+
+    def can_halve(self):
+        """Whether the copy failed on a batch too large for the destination's buffer and may run with half the size."""
+        return self.state == "failed" and self.chunk_too_large and self.size > 1 and len(self.halved_from) < MAX_HALVINGS
+
+    def halve_size(self):
+        """Run the copy again with half the batch size (the failed attempt is noted like any retry)."""
+        size = self.size
+        self.start_over()
+        self.halved_from.append(size)
+        self.body["source"]["size"] = halved(size)
 
     def is_retryable(self):
         """Whether running the copy again can end it: its task was lost or failed on the link to the remote."""
@@ -279,6 +324,7 @@ class CopyJob:
         self.retried.append(dict(task_id=self.task_id, state=self.state, error=self.error,
                                  processed=self.summary()["processed"]))
         self.task_id, self.state, self.error, self.link_error = None, "pending", None, False
+        self.chunk_too_large = False
         self.reattached, self.status, self.result = False, {}, result_from_response({})
         self.unreachable_since = self.missing_since = None
 
@@ -319,6 +365,7 @@ class CopyRunner:
         self.requests_per_second = requests_per_second
         self.rethrottled = []
         self.started = time.monotonic()
+        self.unreachable_nodes = set()  # addresses of destination nodes a start could not reach
 
     def elapsed(self):
         return time.monotonic() - self.started
@@ -335,13 +382,28 @@ class CopyRunner:
                 self.rethrottled.append(task_id)
             return
         try:
-            response = self.cluster.request("POST", "/_reindex", dict(self.start_options, wait_for_completion=False),
-                                            job.body)
+            response = self.start_on_node(job)
         except Exception as exc:  # pylint: disable=broad-except  # reported on the job, other jobs go on
             job.state, job.error = "failed", start_error_message(exc, job)
             return
         job.task_id, job.state = response["task"], "running"
         job.progress.add(self.elapsed(), 0)
+
+    def start_on_node(self, job):
+        """POST _reindex through the job's node, so that the node coordinates the task; through the module's hosts
+        when there is none, or when that node cannot be reached from here (its publish address may be private)."""
+        params = dict(self.start_options, wait_for_completion=False)
+        if job.coordinator is not None and job.node["url"] in self.unreachable_nodes:
+            job.node_fallback = "%s could not be reached before: started through hosts" % job.node["url"]
+        elif job.coordinator is not None:
+            try:
+                return job.coordinator.request("POST", "/_reindex", params, job.body)
+            except ClusterError as exc:
+                if not exc.unreachable:
+                    raise
+                self.unreachable_nodes.add(job.node["url"])  # the next copies for it do not wait for it again
+                job.node_fallback = "%s could not be reached (%s): started through hosts" % (job.node["url"], exc)
+        return self.cluster.request("POST", "/_reindex", params, job.body)
 
     def start_all(self, jobs):
         """Start (or find) every job at once, without waiting (wait=false)."""
@@ -351,19 +413,32 @@ class CopyRunner:
         return jobs
 
     def run(self, jobs, deadline, cancel_on_timeout=True):
-        """Run every job, then run again, up to `retries` times, the jobs whose task was lost or failed on the
-        link to the remote, after a back-off of retry_delay seconds doubling each time; the others are not redone."""
+        """Run every job, then run again the jobs that can end on another attempt; the others are not redone.
+
+        A job whose task was lost or failed on the link to the remote runs again up to `retries` times, after a
+        back-off of retry_delay seconds doubling each time. A job whose batch was too large for the destination's
+        buffer runs again at once with half the batch size, up to MAX_HALVINGS times.
+        """
         self.run_once(jobs, deadline, cancel_on_timeout)
-        for attempt in range(self.retries):
-            again = [job for job in jobs if job.is_retryable()]
-            delay = self.retry_delay * 2 ** attempt
-            if not again or time.monotonic() + delay >= deadline:
-                break
+        attempt = 0
+        while True:
+            smaller, again = self.to_run_again(jobs, attempt)
+            delay = self.retry_delay * 2 ** attempt if again else 0
+            if not (smaller or again) or time.monotonic() + delay >= deadline:
+                return jobs
             time.sleep(delay)
+            attempt += bool(again)
+            for job in smaller:
+                job.halve_size()
             for job in again:
                 job.start_over()
-            self.run_once(again, deadline, cancel_on_timeout)
-        return jobs
+            self.run_once(smaller + again, deadline, cancel_on_timeout)
+
+    def to_run_again(self, jobs, attempt):
+        """(jobs to run with half the batch size, jobs to retry after the back-off) once `attempt` retries ran."""
+        smaller = [job for job in jobs if job.can_halve()]
+        again = [job for job in jobs if job.is_retryable()] if attempt < self.retries else []
+        return smaller, again
 
     def run_once(self, jobs, deadline, cancel_on_timeout=True):
         """Start jobs as slots free up and follow them until all ended or the deadline passed."""
@@ -516,6 +591,7 @@ def finish(job, task):
         remote = job.body["source"]["remote"]["host"]
         hint = remote_error_hint(error, remote)
         job.state, job.link_error = "failed", bool(LINK_ERROR.search(error))
+        job.chunk_too_large = bool(CHUNK_TOO_LARGE.search(error))
         reason = remote_error_reason(error)
         details = shorten_remote_error(error)
         job.error = "the reindex task %s failed: %s%s" % (

@@ -129,8 +129,15 @@ options:
     description:
       - Number of documents per batch fetched from the source (default 1000 in Elasticsearch). It is a number of
         documents, not megabytes.
-      - The remote's response buffer is limited to 100 MB; lower this for large documents.
-    type: int
+      - The remote's response buffer is limited to 100 MB; lower this for large documents, or use V(auto).
+      - V(auto) chooses it per source index from the source's average document size (primary store size divided
+        by the primary documents, from the source's C(_stats)) so that a batch holds about 10 MB, a tenth of the
+        buffer - C(10485760 / average bytes), clamped between 1 and 10000. The module reads the statistics itself
+        (see O(source)); when it cannot (no C(monitor) privilege on the index, source unreachable), the server's
+        default is used with a warning.
+      - A copy that fails with C(Remote responded with a chunk that was too large) runs again at once with half the
+        batch size, up to 7 times (C(halved_from) in RV(copies)); with O(mode=create) it writes only what is missing.
+    type: raw
   max_docs:
     description: Copy at most this many documents (only for a single copy, without partitions).
     type: int
@@ -230,6 +237,27 @@ options:
     type: int
     version_added: 0.2.0
     default: 2
+  spread_tasks:
+    description:
+      - A reindex task runs on the destination node that received its request. With several tasks (indices or
+        partitions) and several destination nodes, send task i to node i mod the number of nodes, so that the copies
+        spread over the destination cluster instead of all running on the first of O(hosts).
+      - The nodes are O(dest_nodes), or else the destination's nodes that publish an HTTP address (C(GET
+        _nodes/http); master-only nodes are left out when there are others). A node the module cannot reach at that
+        address gets its task through O(hosts) (C(node_fallback) in RV(copies)). Without the C(monitor) cluster
+        privilege, the nodes cannot be listed and every task goes through O(hosts), with a warning.
+      - C(node) in RV(copies), and RV(nodes), tell which node ran which task.
+    type: bool
+    default: true
+    version_added: 0.2.0
+  dest_nodes:
+    description:
+      - URLs of the destination nodes to start the tasks on with O(spread_tasks), when the module reaches them under
+        other addresses than the ones they publish (for example through one port forward or load balancer entry per
+        node). Same credentials and TLS options as O(hosts).
+    type: list
+    elements: str
+    version_added: 0.2.0
   wait:
     description:
       - Wait for the copy to end. With V(false) the module starts the tasks (or finds them running) and returns
@@ -460,6 +488,12 @@ copies:
       C(reattached), C(state) (done, running, failed, lost, cancelled, timed_out), C(error), C(processed), C(total),
       C(created), C(updated), C(version_conflicts), C(failures) (a count), C(took), C(progress) (the samples of
       that task, as RV(progress) has them), and C(relocated_from) when the task was found again under a new id.
+    - C(node_id), the node running the task (the Tasks API's C(node)), C(node), its name when known, and
+      C(started_on), the address its request was sent to (null - O(hosts) - when the tasks were not spread); with
+      C(node_fallback) when that node could not be reached and O(hosts) started it. Version added 0.2.0.
+    - C(size), the batch size of the last attempt; C(halved_from), the batch sizes that were too large for the
+      destination's buffer (each followed by an attempt with half of it); C(size_auto) with O(size=auto), the
+      source index's C(docs), C(store_bytes), C(average_doc_bytes) and the C(size) chosen from them. Version added 0.2.0.
     - In check mode, one entry per source index with C(total) and C(dest_count).
   returned: always
   type: list
@@ -472,6 +506,13 @@ retried:
   type: list
   elements: dict
   version_added: 0.4.0
+nodes:
+  description:
+    - The tasks each destination node ran, by node name (node id when the name is not known).
+  returned: when the copy ran
+  type: dict
+  sample: {"dest-0": ["Xh3C...:1234"], "dest-1": ["9dKq...:877"]}
+  version_added: 0.2.0
 tuned:
   description: With O(tune_dest), the settings of each destination index before and during the copy.
   returned: when tune_dest changed settings
@@ -578,7 +619,14 @@ import time
 
 from ansible_collections.esops.migration.plugins.module_utils._cluster import (
     ELASTICSEARCH,
+    ClusterError,
     path,
+)
+from ansible_collections.esops.migration.plugins.module_utils._batch_size import (
+    AUTO,
+    auto_size_entry,
+    parse_size,
+    size_problems,
 )
 from ansible_collections.esops.migration.plugins.module_utils._catch_up import (
     advance_mark,
@@ -595,8 +643,16 @@ from ansible_collections.esops.migration.plugins.module_utils._catch_up import (
 from ansible_collections.esops.migration.plugins.module_utils._compatibility import pair_problem
 from ansible_collections.esops.migration.plugins.module_utils._connection import (
     ElasticsearchModule,
+    describe_api_error,
     redact_url,
     source_connection_spec,
+)
+from ansible_collections.esops.migration.plugins.module_utils._nodes import (
+    given_nodes,
+    http_nodes,
+    round_robin,
+    scheme_of,
+    task_node_id,
 )
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
     COUNTERS,
@@ -660,7 +716,7 @@ ARGUMENT_SPEC = dict(
     rename_pattern=dict(type="str"),
     rename_replacement=dict(type="str", default=""),
     query=dict(type="dict"),
-    size=dict(type="int"),
+    size=dict(type="raw"),
     max_docs=dict(type="int"),
     source_includes=dict(type="list", elements="str"),
     mode=dict(type="str", choices=list(WRITE_MODES), default="create"),
@@ -672,6 +728,8 @@ ARGUMENT_SPEC = dict(
     partitions=dict(type="int", default=1),
     partition_field=dict(type="str"),
     max_concurrent=dict(type="int", default=2),
+    spread_tasks=dict(type="bool", default=True),
+    dest_nodes=dict(type="list", elements="str"),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=3600, aliases=["timeout"]),
     cancel_on_timeout=dict(type="bool", default=True),
@@ -836,10 +894,10 @@ def copies_of(module, source, indices):
     return copies
 
 
-def job_body(module, index, doc_type, query, api_key_in_body):
+def job_body(module, index, doc_type, query, api_key_in_body, size=None):
     params = module.params
     return build_reindex_body(
-        params["remote"], index, dest_name(params, index, doc_type), query, params["size"], params["max_docs"],
+        params["remote"], index, dest_name(params, index, doc_type), query, size, params["max_docs"],
         params["source_includes"], params["mode"], api_key_in_body,
         script=type_job_script(params["script"], params["type_strategy"], doc_type, params["type_separator"]),
         pipeline=params["pipeline"], routing=params["routing"],
@@ -899,15 +957,44 @@ def plan_jobs(module):
         supports_remote_api_key(destination.version)
     jobs, plans = [], []
     dest_types = {}
+    sizes = batch_sizes(module, source, indices)
     for index, doc_type in copies:
         plan = catch_up_plan(module, source, index, doc_type)
         plans += [plan] if plan else []
         query = copy_query(params, doc_type, plan)
+        size, size_auto = sizes[index]
         for clause in partitions_of(module, source, index, query):
-            body = job_body(module, index, doc_type, combine_queries(query, clause), api_key_in_body)
+            body = job_body(module, index, doc_type, combine_queries(query, clause), api_key_in_body, size)
             set_dest_type(destination, body["dest"], dest_types)
             jobs.append(CopyJob(index, body["dest"]["index"], body, partition=clause))
+            jobs[-1].size_auto = size_auto
     return jobs, plans
+
+
+def batch_sizes(module, source, indices):
+    """{source index: (documents per batch or None for the server's default, what size auto saw or None)}."""
+    size = parse_size(module.params["size"])
+    if size != AUTO:
+        return {index: (size, None) for index in indices}
+    if source is None:
+        module.warn("size auto: the module cannot reach the source to read its _stats, so the server's default "
+                    "batch size (1000 documents) is used; give the source option, or a number in size.")
+        return {index: (None, None) for index in indices}
+    return {index: auto_size_of(module, source, index) for index in indices}
+
+
+def auto_size_of(module, source, index):
+    """(documents per batch, what it was computed from) for one source index with size auto; the server's default
+    with a warning when the source's _stats cannot be read."""
+    try:
+        stats = source.request("GET", path(index, "_stats", "docs,store"))
+    except ClusterError as exc:
+        module.warn("size auto: reading %s/_stats on the source failed (%s; the user needs the monitor privilege on "
+                    "the index), so the server's default batch size (1000 documents) is used for it."
+                    % (index, describe_api_error(exc.status, exc.body, exc.message) if exc.status else exc.message))
+        return None, None
+    entry = auto_size_entry(stats, index)
+    return entry["size"], entry
 
 
 def predicted_change(params, plan, source_count, dest_count):
@@ -1104,7 +1191,7 @@ def credential_problems(remote):
 
 def number_problems(params):
     problems = ["%s must be a positive number, not %s" % (name, params[name])
-                for name in ("size", "max_docs", "wait_timeout", "partitions", "max_concurrent")
+                for name in ("max_docs", "wait_timeout", "partitions", "max_concurrent")
                 if params[name] is not None and params[name] <= 0]
     if params["partitions"] > 1 and not params["partition_field"]:
         problems.append("partitions > 1 needs partition_field, a numeric or date field of the source documents")
@@ -1133,7 +1220,8 @@ def retry_problems(params):
 
 def validate(params):
     """Everything wrong with the options that can be told before asking a cluster (pure)."""
-    return (credential_problems(params["remote"]) + number_problems(params) + combination_problems(params)
+    return (credential_problems(params["remote"]) + size_problems(params["size"]) + number_problems(params)
+            + combination_problems(params)
             + retry_problems(params)
             + dest_template_problems(params["dest_index"])
             + rename_problems(params["rename_pattern"], params["rename_replacement"])
@@ -1160,10 +1248,56 @@ def runner_for(module):
     )
 
 
+def destination_nodes(module):
+    """The destination's nodes that take HTTP requests; [] with a warning when the cluster does not list them."""
+    try:
+        answer = module.cluster.request("GET", "/_nodes/http")
+    except ClusterError as exc:
+        module.warn("spread_tasks: the destination's nodes could not be listed (GET _nodes/http: %s; the user needs "
+                    "the monitor cluster privilege), so every task is started through hosts."
+                    % (describe_api_error(exc.status, exc.body, exc.message) if exc.status else exc.message))
+        return []
+    return http_nodes(answer, scheme_of(module.params["hosts"]))
+
+
+def spread_over_nodes(module, jobs):
+    """Give each job the destination node it starts on (round robin) when there are several jobs and nodes; the
+    node names by id, for the result."""
+    params = module.params
+    if not params["spread_tasks"] or len(jobs) < 2:
+        return {}
+    found = destination_nodes(module)
+    nodes = given_nodes(params["dest_nodes"]) if params["dest_nodes"] else found
+    if len(nodes) < 2:
+        return {node["id"]: node["name"] for node in found}
+    clusters = {}
+    for job, node in zip(jobs, round_robin(len(jobs), nodes)):
+        if node["url"] not in clusters:
+            clusters[node["url"]] = module.cluster.on_node(node["url"])
+        job.node, job.coordinator = node, clusters[node["url"]]
+    return {node["id"]: node["name"] for node in found}
+
+
+def name_nodes(jobs, names):
+    """Each job's node name from its task's node id; {node name: [task ids]}."""
+    ran = {}
+    for job in jobs:
+        node_id = task_node_id(job.task_id)
+        if node_id is None:
+            continue
+        name = names.get(node_id) or node_id
+        job.node = dict(job.node or {}, id=node_id, name=name)
+        ran.setdefault(name, []).append(job.task_id)
+    return ran
+
+
 def start_only(module, jobs):
     """wait=false: start (or find) every task and report their ids at once."""
+    names = spread_over_nodes(module, jobs)
     runner_for(module).start_all(jobs)
+    nodes = name_nodes(jobs, names)
     result = aggregate(jobs, 0)
+    result["nodes"] = nodes
     result["changed"] = any(job.state == "running" and not job.reattached for job in jobs)
     report(module, result, failure_message(module, jobs))
 
@@ -1172,12 +1306,15 @@ def copy(module, jobs):
     """wait=true: run every task to its end (destinations tuned meanwhile); returns the result and its problems."""
     params = module.params
     started = time.monotonic()
+    names = spread_over_nodes(module, jobs)
     tuned = tune_destinations(module, [job.dest_index for job in jobs]) if params["tune_dest"] else {}
     try:
         runner_for(module).run(jobs, started + params["wait_timeout"], params["cancel_on_timeout"])
     finally:
         restore_problems = restore_destinations(module, tuned)
+    nodes = name_nodes(jobs, names)
     result = aggregate(jobs, time.monotonic() - started)
+    result["nodes"] = nodes
     result["changed"] = any(documents_written(job.result) > 0 for job in jobs)
     if tuned:
         result["tuned"] = {index: dict(before=settings, during=TUNED_SETTINGS) for index, settings in tuned.items()}

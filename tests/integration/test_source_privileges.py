@@ -50,3 +50,12 @@ def test_read_and_view_index_metadata_are_not_enough_the_hint_names_monitor(read
     copied = run_module("es_reindex", args).result
     assert not copied.get("failed"), copied.get("msg")
     assert copied["created"] == 6
+
+    # size auto reads the index's _stats, which needs the index privilege monitor that this user lacks: the server's
+    # default batch size is used, with a warning, and the copy works as before.
+    run = run_module("es_reindex", dict(args, size="auto"))
+    assert not run.result.get("failed"), run.result.get("msg")
+    warned = " ".join(run.result.get("warnings") or []) + run.output
+    assert "size auto: reading %s/_stats on the source failed" % PRODUCT_INDEX in warned, run.output[-3000:]
+    assert "monitor privilege" in warned
+    assert run.result["copies"][0]["size"] == 1000 and "size_auto" not in run.result["copies"][0]
