@@ -140,11 +140,9 @@ class DocumentComparison:
     def unmatched_ids(self, side):
         """Every id seen on `side` only (0 source, 1 destination), once both streams are exhausted and before
         outcome() releases the spill file: in memory first, then from the spill file."""
-        for doc_id in sorted(self.pending[side]):
-            yield doc_id
+        yield from sorted(self.pending[side])
         if self.spill is not None and self.spill.counts[side]:
-            for doc_id in self.spill.ids(side):
-                yield doc_id
+            yield from self.spill.ids(side)
 
     def outcome(self):
         """Result fields once both streams are exhausted (releases the spill file)."""

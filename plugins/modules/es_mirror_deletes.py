@@ -152,7 +152,8 @@ from ansible_collections.esops.migration.plugins.module_utils._verify import Doc
 
 # Ids per _delete_by_query request.
 DELETE_CHUNK = 1000
-SOURCE_SIDE, DEST_SIDE = 0, 1
+SOURCE_SIDE = 0
+DEST_SIDE = 1
 
 
 def source_spec():
@@ -256,8 +257,7 @@ def with_first(first, pages):
     """The stream of pages again, with its first page (already read) in front."""
     if first is not None:
         yield first
-        for page in pages:
-            yield page
+        yield from pages
 
 
 def refusal(result, max_deletes):
