@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 import time
 
@@ -15,7 +16,7 @@ import pytest
 from elasticsearch import ApiError
 
 from esops_testbed.support import REPO_ROOT, run_module, run_playbook
-from test_role_migration import one_node_inventory, recap, role_vars
+from test_role_migration import one_node_inventory, role_vars
 
 MIGRATE = REPO_ROOT / "playbooks" / "migrate.yml"
 SOURCE_INDEX = "cutover_orders"
@@ -23,6 +24,7 @@ DEST_INDEX = "cutover_orders_v2"
 OLD_INDEX = "cutover_orders_v1"
 ALIAS = "orders"
 SEEDED = 2000
+WRITERS = 3  # threads, each on its own ids, so one slow answer does not stall every write
 MAPPINGS = {"properties": {"number": {"type": "integer"}, "status": {"type": "keyword"},
                            "updated_at": {"type": "date", "format": "epoch_millis"}}}
 
@@ -32,13 +34,14 @@ def now_ms():
 
 
 class Writer(threading.Thread):
-    """Inserts, updates and deletes on the source as fast as it can; logs every acknowledged write and stops at the
-    first write refused by the write block (or when told to)."""
+    """Inserts, updates and deletes its share of the ids on the source as fast as it can; logs every acknowledged write
+    and stops at the first write refused by the write block (or when told to)."""
 
-    def __init__(self, client):
+    def __init__(self, client, number):
         super().__init__(daemon=True)
         self.client = client
-        self.live = ["seed-%d" % n for n in range(SEEDED)]
+        self.number = number
+        self.live = ["seed-%d" % n for n in range(number, SEEDED, WRITERS)]
         self.last = {}  # id -> ("index", version, body) or ("delete", version, None), acknowledged only
         self.acknowledged = 0
         self.refused = 0
@@ -49,7 +52,7 @@ class Writer(threading.Thread):
     def one_write(self, rng, serial):
         choice = rng.random()
         if choice < 0.5 or len(self.live) < 100:
-            doc_id, op = "new-%d" % serial, "index"
+            doc_id, op = "new-%d-%d" % (self.number, serial), "index"
         else:
             doc_id = self.live[rng.randrange(len(self.live))]
             op = "delete" if choice > 0.85 else "index"
@@ -73,7 +76,7 @@ class Writer(threading.Thread):
         return True
 
     def run(self):
-        rng = random.Random(18)
+        rng = random.Random(18 + self.number)
         started = time.monotonic()
         serial = 0
         while not self.stop.is_set():
@@ -133,22 +136,38 @@ def dest_docs(dest):
     return found
 
 
-def test_a_live_index_is_cut_over_without_losing_an_acknowledged_write(orders, tmp_path):
-    source, dest = orders
-    writer = Writer(source.client)
-    writer.start()
-    reports = tmp_path / "reports"
+def run_with_writers(source, dest, tmp_path, reports):
+    """The role's cutover while WRITERS threads write to the source; the writers."""
+    writers = [Writer(source.client, number) for number in range(WRITERS)]
+    for writer in writers:
+        writer.start()
     run = run_playbook(MIGRATE, inventory=one_node_inventory(tmp_path), extra_vars=cutover_vars(source, dest, reports))
-    writer.stop.set()
-    writer.join(30)
+    for writer in writers:
+        writer.stop.set()
+        writer.join(30)
     assert run.rc == 0, run.output[-6000:]
-    print("writer: %d acknowledged writes in %.1f s (%.0f/s), %d refused by the block, %d unknown"
-          % (writer.acknowledged, writer.seconds, writer.acknowledged / max(writer.seconds, 0.001), writer.refused,
-             len(writer.unknown)))
-    # The writer ran until the block refused it: every acknowledged write came before the block.
-    assert writer.refused == 1 and writer.acknowledged > 100
+    acknowledged = sum(writer.acknowledged for writer in writers)
+    seconds = max(writer.seconds for writer in writers)
+    print("writers: %d acknowledged writes in %.1f s (%.0f/s), %d refused by the block, %d unknown"
+          % (acknowledged, seconds, acknowledged / max(seconds, 0.001), sum(writer.refused for writer in writers),
+             sum(len(writer.unknown) for writer in writers)))
+    # Every writer ran until the block refused it: every acknowledged write came before the block.
+    assert [writer.refused for writer in writers] == [1] * WRITERS and acknowledged > 100
+    return writers
 
-    figures = cutover_report(reports)
+
+def assert_every_acknowledged_write_copied(dest, writers):
+    """The last acknowledged write of each id is on the destination with its version and body, or absent when it
+    was a delete (ids with an unanswered write are left out)."""
+    found = dest_docs(dest)
+    for writer in writers:
+        for doc_id, (op, version, body) in writer.last.items():
+            if doc_id not in writer.unknown:
+                assert found.get(doc_id) == (None if op == "delete" else (version, body)), doc_id
+
+
+def assert_cutover_figures(figures):
+    """A full copy, catch-up rounds and a final one, each timed; a measured write block; the alias moved."""
     print("cutover:", json.dumps(figures))
     phases = [one["phase"] for one in figures["rounds"]]
     assert phases[0] == "full copy" and phases[-1] == "final" and "catch-up" in phases
@@ -156,34 +175,39 @@ def test_a_live_index_is_cut_over_without_losing_an_acknowledged_write(orders, t
     assert figures["write_block"]["set_by_this_run"] is True and figures["write_block"]["seconds"] > 0
     assert figures["alias_moved"] is True
 
+
+def test_a_live_index_is_cut_over_without_losing_an_acknowledged_write(orders, tmp_path):
+    source, dest = orders
+    reports = tmp_path / "reports"
+    writers = run_with_writers(source, dest, tmp_path, reports)
+
+    assert_cutover_figures(cutover_report(reports))
+
     verified = verify_content(source, dest)
     assert verified["match"] is True, verified
-    found = dest_docs(dest)
-    for doc_id, (op, version, body) in writer.last.items():
-        if doc_id in writer.unknown:
-            continue
-        if op == "delete":
-            assert doc_id not in found, doc_id
-        else:
-            assert found.get(doc_id) == (version, body), doc_id
+    assert_every_acknowledged_write_copied(dest, writers)
     assert set(dest.client.indices.get_alias(name=ALIAS)) == {DEST_INDEX}
     assert source.client.indices.get_settings(index=SOURCE_INDEX)[SOURCE_INDEX]["settings"]["index"]["blocks"] == \
         {"write": "true"}
 
-    # A rerun (without a report, whose files are new each run) finds nothing to copy, delete or move.
-    again = run_playbook(MIGRATE, inventory=one_node_inventory(tmp_path),
-                         extra_vars=cutover_vars(source, dest, reports, remote_reindex_report_dir=""))
+    # A rerun changes nothing on the clusters (only the new report's files are written).
+    again = run_playbook(MIGRATE, inventory=one_node_inventory(tmp_path), extra_vars=cutover_vars(source, dest, reports))
     assert again.rc == 0, again.output[-6000:]
-    assert recap(again.output)["dest-node-0"]["changed"] == 0, again.output[-4000:]
-    assert again.output.count("Copy what changed on the source since the previous round") == 2  # one round + final
-    assert "skipping: [dest-node-0]" in task_output(again.output, "Move the alias to the new index")
+    assert changed_tasks(again.output) == ["Write the report as %s" % kind for kind in ("JSON", "Markdown", "HTML")]
+    rerun = cutover_report(reports)
+    assert [(one["phase"], one["copied"]) for one in rerun["rounds"]] == [("full copy", 0), ("final", 0)]
+    assert rerun["write_block"] == {"set_by_this_run": False, "seconds": 0.0}
+    assert (rerun["deleted"], rerun["alias_moved"]) == (0, False)
 
 
-def task_output(output, name):
-    """What the run printed for the task whose name starts with NAME."""
-    start = output.index("TASK [esops.migration.remote_reindex : %s" % name)
-    end = output.find("TASK [", start + 1)
-    return output[start:end]
+def changed_tasks(output):
+    """Names of the tasks that reported a change, up to the first parenthesis."""
+    names = []
+    for banner, printed in re.findall(r"TASK \[esops\.migration\.remote_reindex : ([^\]]*)\] \**\n(.*?)(?=\nTASK \[|\nPLAY )",
+                                      output, re.S):
+        if re.search(r"^changed:", printed, re.M):
+            names.append(banner.split(" (")[0])
+    return names
 
 
 def test_a_failure_after_the_block_lifts_it_and_leaves_the_alias(orders, tmp_path):
