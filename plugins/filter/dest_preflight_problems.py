@@ -28,7 +28,7 @@ options:
         C(disk_settings) (C(GET _cluster/settings?include_defaults=true)), C(stats) (the C(results) of the loop of
         C(GET <item.source>/_stats/store) on the source), C(streams) (C(GET _data_stream)), C(templates)
         (C(GET _index_template)), C(exists) (the C(results) of the loop of C(HEAD <dest>) over the indices) and
-        C(aliases) (the C(results) of the loop of C(GET _alias/<dest>)); loops over O(remote_reindex_indices)-like
+        C(aliases) (the C(results) of the loop of C(GET _alias/<dest>)); loops over C(remote_reindex_indices)-like
         items with C(source) and optional C(dest)."
     type: dict
     required: true
