@@ -168,7 +168,8 @@ def test_reindex_from_remote(allowed, pair):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("server, port", [(ES6, PORT_BASE + 84), (OS2, PORT_BASE + 86)])
+# Test ids without the port: pytest-xdist workers (whose ports differ) must collect the same ids.
+@pytest.mark.parametrize("server, port", [(ES6, PORT_BASE + 84), (OS2, PORT_BASE + 86)], ids=[ES6, OS2])
 def test_two_nodes_form_one_cluster(server, port):
     """Multi-node discovery as each line spells it: zen unicast hosts on 6.x, seed hosts and initial
     cluster managers on OpenSearch 2+."""
