@@ -71,10 +71,12 @@ def watermark_above_free_space(dest):
 def test_no_room_below_the_watermark_fails_before_any_change_naming_need_and_room(
         prepared, watermark_above_free_space, tmp_path):
     source, dest = prepared
+    # One segment, flushed: the store size the role reads is the one read here (merges would change it meanwhile).
+    source.client.indices.forcemerge(index=PRODUCT_INDEX, max_num_segments=1, flush=True)
+    need = source.client.indices.stats(index=PRODUCT_INDEX, metric="store")["_all"]["primaries"]["store"]
     before = state(source, dest)
     run = run_role(tmp_path, source, dest, [{"source": PRODUCT_INDEX, "dest": COPY}, {"source": "no_such_index"}])
     failure = preflight_failure(run)
-    need = source.client.indices.stats(index=PRODUCT_INDEX, metric="store")["_all"]["primaries"]["store"]
     assert "Preflight found 2 problem(s)" in failure, failure
     assert "Source index 'no_such_index' does not exist" in failure
     size = need["size_in_bytes"]
