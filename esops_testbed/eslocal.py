@@ -18,6 +18,8 @@ Commands (see --help): fetch, start, stop, restart, destroy, status, info, env.
 State lives under $ESLOCAL_HOME (default /var/tmp/esops-eslocal): dist/<product>-<version> holds an
 assembled distribution, clusters/<name>/<node>/{config,data,logs,tmp} one directory per node
 (tmp is the node's java.io.tmpdir, removed with the cluster).
+$ESLOCAL_JVM_OPTIONS (space-separated JVM flags) is appended to the jvm.options of the clusters created while it
+is set: the test suite gives -XX:TieredStopAtLevel=1 (see the Makefile), which halves a node's start-up CPU.
 """
 
 from __future__ import annotations
@@ -522,12 +524,18 @@ def _keeps_jvm_flag(flag, modules):
     return True
 
 
-def jvm_options(server, server_home, heap, node, java=None):
+def extra_jvm_flags():
+    """The flags $ESLOCAL_JVM_OPTIONS asks to add to every new node's jvm.options."""
+    return os.environ.get("ESLOCAL_JVM_OPTIONS", "").split()
+
+
+def jvm_options(server, server_home, heap, node, java=None, extra=()):
     """The node's jvm.options: for Elasticsearch 7.x a short one written here; for the others the
     distribution's own (it holds the flags the server needs, e.g. OpenSearch 3.x's agent and
-    --add-opens), with this heap and the node's logs, data and tmp paths."""
+    --add-opens), with this heap, the node's logs, data and tmp paths, and the `extra` flags last."""
+    extra_lines = "".join(flag + "\n" for flag in extra)
     if not server.opensearch and server.major >= 7:
-        return JVM_OPTIONS.format(heap=heap, logs=node.dir / "logs")
+        return JVM_OPTIONS.format(heap=heap, logs=node.dir / "logs") + extra_lines
     modules = java_modules(java) if java else set()
     lines = ["# the distribution's jvm.options adapted by tools/eslocal.py"]
     for line in (server_home / "config" / "jvm.options").read_text().splitlines():
@@ -541,7 +549,7 @@ def jvm_options(server, server_home, heap, node, java=None):
     if server.major < 6 and not server.opensearch:
         # 5.x reads no ES_TMPDIR and knows no version-prefixed lines (G1 replaces the CMS dropped above).
         lines += ["-XX:+UseG1GC", "-Djava.io.tmpdir=%s" % node.tmp_dir]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + extra_lines
 
 
 def _existing_cluster(name, wanted, asked):
@@ -567,7 +575,8 @@ def _write_node_files(meta, server, server_home, all_nodes):
             if source.exists():
                 shutil.copy(source, node.config_dir / name)
         node.config_file.write_text(node_config(meta, node, all_nodes))
-        (node.config_dir / "jvm.options").write_text(jvm_options(server, server_home, meta["heap"], node, java))
+        (node.config_dir / "jvm.options").write_text(
+            jvm_options(server, server_home, meta["heap"], node, java, meta.get("jvm_options", ())))
 
 
 def create_cluster(name, nodes=1, http_port=None, security=True, heap="512m", server=None, product=None, version=None):
@@ -596,6 +605,7 @@ def create_cluster(name, nodes=1, http_port=None, security=True, heap="512m", se
         transport_port=http_port + 100,
         security=security,
         heap=heap,
+        jvm_options=extra_jvm_flags(),
         username=ADMIN_USER if security else None,
         password=_random_password() if security else None,
     )

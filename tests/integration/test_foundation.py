@@ -81,3 +81,20 @@ def test_a_node_that_cannot_start_names_its_log(tmp_path, monkeypatch):
         assert "no.such.setting.anywhere" in message
     finally:
         eslocal.destroy(name)
+
+
+def test_eslocal_jvm_options_reach_new_nodes_and_the_running_session_nodes(source, monkeypatch):
+    name = PREFIX + "-jvmflags"
+    eslocal.destroy(name)
+    monkeypatch.setenv("ESLOCAL_JVM_OPTIONS", "-XX:TieredStopAtLevel=1  -Desops.marker=yes")
+    try:
+        meta = eslocal.create_cluster(name, http_port=PORT_BASE + 94, security=False, heap="128m")
+        node = eslocal.cluster_nodes(meta)[0]
+        assert meta["jvm_options"] == ["-XX:TieredStopAtLevel=1", "-Desops.marker=yes"]
+        assert (node.config_dir / "jvm.options").read_text().splitlines()[-2:] == meta["jvm_options"]
+    finally:
+        eslocal.destroy(name)
+    # The session's source was created with whatever the suite's environment gave (the Makefile's flags).
+    recorded = eslocal.load_cluster(source.name).get("jvm_options", [])
+    arguments = next(iter(source.client.nodes.info(metric="jvm")["nodes"].values()))["jvm"]["input_arguments"]
+    assert set(recorded) <= set(arguments)
