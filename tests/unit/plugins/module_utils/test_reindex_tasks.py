@@ -338,6 +338,51 @@ def test_a_copy_failed_on_the_link_is_retried_after_the_back_off_and_the_other_c
     assert cluster.unanswered() == []
 
 
+@pytest.mark.parametrize("mode", ["overwrite", "sync", "create"])
+def test_a_retry_runs_in_mode_create_and_says_why_after_what_back_off_and_in_which_mode(scripted, clock, mode):
+    body = build_reindex_body({"host": REMOTE_URL}, "big", "bigd", mode=mode, pipeline="p")
+    copy, other = CopyJob("big", "bigd", body, partition=0), CopyJob("big", "bigd", dict(body), partition=1)
+    cluster = scripted.cluster([
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:12"}),
+        (("POST", "/_reindex"), {"task": "nodeA:13"}),
+        (("GET", "/_tasks/nodeA:12"), completed("nodeA", 12, error=RESET_ERROR)),
+        (("GET", "/_tasks/nodeA:13"), completed("nodeA", 13)),
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:14"}),
+        (("GET", "/_tasks/nodeA:14"), completed("nodeA", 14)),
+    ])
+    CopyRunner(cluster, {}, retries=1, retry_delay=3).run([copy, other], deadline=clock.now + 3600)
+    first, second, retry = [call[3] for call in cluster.calls if call[0] == "POST"]
+    assert first == second == body  # the first round runs in the mode asked for
+    assert retry["dest"] == dict(index="bigd", op_type="create", pipeline="p") and retry["conflicts"] == "proceed"
+    assert retry["source"] == body["source"]
+    attempt = copy.retried[0]
+    assert (attempt["mode"], attempt["retry_mode"], attempt["back_off"]) == (mode, "create", 3)
+    assert attempt["reason"] == "the link to the remote broke"
+    assert other.body == body and other.retried == []  # the copy that ended well keeps its request, not redone
+
+
+def test_a_lost_copy_says_it_was_lost_and_each_retry_waits_twice_as_long(scripted, clock):
+    cluster = scripted.cluster([
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:12"}),
+        (("GET", "/_tasks/nodeA:12"), scripted.always(NOT_FOUND)),
+        (("GET", "/_tasks"), scripted.always(NO_COPY_RUNNING)),
+        (("POST", "/_reindex"), {"task": "nodeA:13"}),
+        (("GET", "/_tasks/nodeA:13"), completed("nodeA", 13, error=RESET_ERROR)),
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:14"}),
+        (("GET", "/_tasks/nodeA:14"), completed("nodeA", 14)),
+    ])
+    copy = job()
+    CopyRunner(cluster, {}, retries=2, retry_delay=4).run([copy], deadline=clock.now + 3600)
+    assert copy.state == "done"
+    assert [(attempt["state"], attempt["back_off"]) for attempt in copy.retried] == [("lost", 4), ("failed", 8)]
+    assert "node running it left or restarted" in copy.retried[0]["reason"]
+    assert "link to the remote broke" in copy.retried[1]["reason"]
+
+
 def test_retries_back_off_doubling_and_stop_after_the_last_one(scripted, clock):
     cluster = scripted.cluster([
         (("GET", "/_tasks"), scripted.always(NO_COPY_RUNNING)),
