@@ -45,6 +45,10 @@ LINK_ERROR = re.compile(
     re.I,
 )
 
+# What a reindex task fails with when the remote answered but could not search yet: HTTP 503, its shards not
+# available (a source node starting again, shards still recovering). Worth retrying too.
+REMOTE_UNAVAILABLE = re.compile(r"status=503|no_shard_available_action_exception|rejected due to missing shards", re.I)
+
 
 # --- What a task says about itself: its description, progress, id and errors -------------------------------------
 
@@ -248,6 +252,7 @@ class CopyJob:
         self.unreachable_since = None
         self.missing_since = None
         self.link_error = False  # the task failed because the link to the remote broke
+        self.remote_unavailable = False  # the task failed because the remote's shards were not available (503)
         self.retried = []  # the attempts that failed and were retried: task id, state, error, processed, why, modes
         self.progress = ProgressSamples()
         self.chunk_too_large = False  # the task failed because a batch overflowed the destination's 100 MB buffer
@@ -318,13 +323,16 @@ class CopyJob:
         self.body["source"]["size"] = halved(size)
 
     def is_retryable(self):
-        """Whether running the copy again can end it: its task was lost or failed on the link to the remote."""
-        return self.state == "lost" or (self.state == "failed" and self.link_error)
+        """Whether running the copy again can end it: its task was lost, failed on the link to the remote, or found
+        the remote's shards unavailable."""
+        return self.state == "lost" or (self.state == "failed" and (self.link_error or self.remote_unavailable))
 
     def retry_reason(self):
         """Why a retryable copy runs again, in words."""
         if self.state == "lost":
             return "the task was lost: the node running it left or restarted"
+        if self.remote_unavailable:
+            return "the remote answered 503: its shards were not available (a node starting or recovering)"
         return "the link to the remote broke"
 
     def start_over(self, reason, back_off=0):
@@ -336,7 +344,7 @@ class CopyJob:
                                  mode=body_write_mode(self.body), retry_mode="create"))
         self.body = in_create_mode(self.body)
         self.task_id, self.state, self.error, self.link_error = None, "pending", None, False
-        self.chunk_too_large = False
+        self.chunk_too_large = self.remote_unavailable = False
         self.reattached, self.status, self.result = False, {}, result_from_response({})
         self.unreachable_since = self.missing_since = None
 
@@ -605,6 +613,7 @@ def finish(job, task):
         remote = job.body["source"]["remote"]["host"]
         hint = remote_error_hint(error, remote)
         job.state, job.link_error = "failed", bool(LINK_ERROR.search(error))
+        job.remote_unavailable = bool(REMOTE_UNAVAILABLE.search(error))
         job.chunk_too_large = bool(CHUNK_TOO_LARGE.search(error))
         reason = remote_error_reason(error)
         details = shorten_remote_error(error)

@@ -282,7 +282,8 @@ options:
   retries:
     description:
       - Times a copy (one index, or one partition) runs again when its task failed because the link to the remote
-        broke (connection reset, refused, closed or timed out) or was lost (its node left). Retries start once every
+        broke (connection reset, refused, closed or timed out), because the remote answered 503 (its shards not
+        available, a source node starting again or recovering), or was lost (its node left). Retries start once every
         copy of the round has ended (a broken link usually fails them all at once, and one back-off then serves
         them all); the copies that ended well are not redone.
       - A retry runs in mode create (C(op_type=create), C(conflicts=proceed)) whatever O(mode) says, so the

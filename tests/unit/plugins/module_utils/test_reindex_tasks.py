@@ -411,6 +411,34 @@ def test_a_lost_task_is_retried(scripted):
     assert (copy.state, copy.task_id, copy.retried[0]["state"]) == ("done", "nodeB:1", "lost")
 
 
+# What a 7.17 destination's task fails with when the remote node has just started and its shard is not recovered yet
+# (read off a real node restarted behind the proxy of tests/integration/test_network_faults.py; shortened).
+MISSING_SHARDS_ERROR = {"type": "status_exception", "reason": (
+    'body={"error":{"root_cause":[],"type":"search_phase_execution_exception","reason":"","phase":"query",'
+    '"caused_by":{"type":"search_phase_execution_exception","reason":"Search rejected due to missing shards '
+    '[[faulty_link][0]]. Consider using `allow_partial_search_results` setting to bypass this error."}},'
+    '"status":503}')}
+NO_SHARD_ERROR = {"type": "status_exception", "reason": (
+    'body={"error":{"root_cause":[{"type":"no_shard_available_action_exception","reason":"[src-0][127.0.0.1:26800]'
+    '[indices:data/read/search[phase/query]]"}],"type":"search_phase_execution_exception","reason":"all shards '
+    'failed"},"status":503}')}
+
+
+@pytest.mark.parametrize("error", [MISSING_SHARDS_ERROR, NO_SHARD_ERROR])
+def test_a_copy_the_remote_answered_503_is_retried(scripted, error):
+    cluster = scripted.cluster([
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:12"}),
+        (("GET", "/_tasks/nodeA:12"), completed("nodeA", 12, error=error)),
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:13"}),
+        (("GET", "/_tasks/nodeA:13"), completed("nodeA", 13)),
+    ])
+    copy = job()
+    CopyRunner(cluster, {}, retries=1, retry_delay=1).run([copy], deadline=5000.0)
+    assert copy.state == "done" and "remote answered 503" in copy.retried[0]["reason"], copy.retried
+
+
 @pytest.mark.parametrize("error", [WHITELIST_ERROR, {"type": "status_exception", "reason": "body={...} status=401"}])
 def test_a_copy_failed_for_another_reason_than_the_link_is_not_retried(scripted, error):
     cluster = scripted.cluster([
