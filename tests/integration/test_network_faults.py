@@ -252,7 +252,7 @@ def test_a_bandwidth_cap_makes_the_copy_slow_but_complete(link):
     drop(link.dest, dest_index)
     # What the remote sends: about a search response of BATCH documents per batch.
     batch_bytes = len(json.dumps(link.source.client.search(index=INDEX, size=BATCH).body))
-    rate = max(1, batch_bytes * DOCS // BATCH // 1000 // 4)  # KB/s for about 4 s of transfer
+    rate = max(1, batch_bytes * DOCS // BATCH // 1000 // 2)  # KB/s for about 2 s of transfer
     link.proxy.add_toxic("bandwidth", rate=rate)
     started = time.monotonic()
     try:
