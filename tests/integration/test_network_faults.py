@@ -380,7 +380,7 @@ def test_a_partition_reset_mid_copy_is_retried_in_create_mode_and_the_other_part
 
 
 def test_a_source_node_restarting_mid_copy_fails_the_task_and_retries_complete_the_copy(link):
-    """The source's node stopped (SIGTERM) and started again (25-37 s here) while a throttled copy reads it through
+    """The source's node stopped (SIGTERM) and started again (25-57 s here) while a throttled copy reads it through
     the proxy.
 
     The server: the task fails at once (connection_closed_exception: Connection is closed); while the node is down,
@@ -392,7 +392,7 @@ def test_a_source_node_restarting_mid_copy_fails_the_task_and_retries_complete_t
     """
     dest_index = "source_restart"
     drop(link.dest, dest_index)
-    args = link.copy_args(dest_index, requests_per_second=400, retries=6, retry_delay=1.5)
+    args = link.copy_args(dest_index, requests_per_second=400, retries=7, retry_delay=1.5)  # up to 190 s in all
     seen = {}
 
     def restart_the_source():
