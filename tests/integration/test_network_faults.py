@@ -177,7 +177,7 @@ def test_the_source_unreachable_mid_copy_fails_the_task_at_once_and_retries_comp
     """The proxy off for OUTAGE (60) seconds mid-copy.
 
     The server: its HTTP client to the remote sees the connection closed, then refused; reindex retries a remote
-    search only when the remote rejects it as overloaded (429), so the task fails within a second of the cut,
+    search only when the remote rejects it as overloaded (429), so the task fails within 2 s of the cut (0.2-1.8 s),
     whatever the outage lasts. The module: the copy is retryable (a broken link); its retries, after back-offs of
     0.35 * OUTAGE seconds doubling (21 s, 42 s), find the source still unreachable the first time (refused at
     once) and complete the copy the second time, in mode create: the documents the first attempt wrote are
