@@ -122,6 +122,21 @@ def write_mode_parts(mode):
     raise ValueError("mode must be one of %s, not %r" % (", ".join(WRITE_MODES), mode))
 
 
+def body_write_mode(body):
+    """The write mode a reindex body asks for: create, sync or overwrite (pure)."""
+    dest = body.get("dest") or {}
+    if dest.get("op_type") == "create":
+        return "create"
+    return "sync" if dest.get("version_type") == "external" else "overwrite"
+
+
+def in_create_mode(body):
+    """A copy of a reindex body that writes in mode create: only documents missing from the destination (pure)."""
+    dest = {key: value for key, value in body["dest"].items() if key not in ("op_type", "version_type")}
+    dest_options, top_level = write_mode_parts("create")
+    return dict(body, dest=dict(dest, **dest_options), **top_level)
+
+
 def given(**options):
     """The options that were given (neither None nor empty), for optional parts of a request body (pure)."""
     return {key: value for key, value in options.items() if value not in (None, "", [], {})}

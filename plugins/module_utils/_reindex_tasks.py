@@ -21,6 +21,8 @@ from ansible_collections.esops.migration.plugins.module_utils._connection import
 from ansible_collections.esops.migration.plugins.module_utils._nodes import task_node_id
 from ansible_collections.esops.migration.plugins.module_utils._progress import ProgressSamples
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
+    body_write_mode,
+    in_create_mode,
     not_whitelisted_hint,
     remote_error_hint,
     remote_error_reason,
@@ -42,6 +44,10 @@ LINK_ERROR = re.compile(
     r"|No route to host|unexpected end of stream",
     re.I,
 )
+
+# What a reindex task fails with when the remote answered but could not search yet: HTTP 503, its shards not
+# available (a source node starting again, shards still recovering). Worth retrying too.
+REMOTE_UNAVAILABLE = re.compile(r"status=503|no_shard_available_action_exception|rejected due to missing shards", re.I)
 
 
 # --- What a task says about itself: its description, progress, id and errors -------------------------------------
@@ -246,7 +252,8 @@ class CopyJob:
         self.unreachable_since = None
         self.missing_since = None
         self.link_error = False  # the task failed because the link to the remote broke
-        self.retried = []  # the attempts that failed and were retried: task id, state, error, documents processed
+        self.remote_unavailable = False  # the task failed because the remote's shards were not available (503)
+        self.retried = []  # the attempts that failed and were retried: task id, state, error, processed, why, modes
         self.progress = ProgressSamples()
         self.chunk_too_large = False  # the task failed because a batch overflowed the destination's 100 MB buffer
         self.halved_from = []  # the batch sizes that were too large, each followed by a retry with half of it
@@ -310,21 +317,34 @@ class CopyJob:
     def halve_size(self):
         """Run the copy again with half the batch size (the failed attempt is noted like any retry)."""
         size = self.size
-        self.start_over()
+        self.start_over("a batch was too large for the destination's 100 MB buffer: size %s halved to %s"
+                        % (size, halved(size)))
         self.halved_from.append(size)
         self.body["source"]["size"] = halved(size)
 
     def is_retryable(self):
-        """Whether running the copy again can end it: its task was lost or failed on the link to the remote."""
-        return self.state == "lost" or (self.state == "failed" and self.link_error)
+        """Whether running the copy again can end it: its task was lost, failed on the link to the remote, or found
+        the remote's shards unavailable."""
+        return self.state == "lost" or (self.state == "failed" and (self.link_error or self.remote_unavailable))
 
-    def start_over(self):
-        """Note the failed attempt and make the job pending again; its body (mode create by default) skips what the
-        attempt wrote."""
+    def retry_reason(self):
+        """Why a retryable copy runs again, in words."""
+        if self.state == "lost":
+            return "the task was lost: the node running it left or restarted"
+        if self.remote_unavailable:
+            return "the remote answered 503: its shards were not available (a node starting or recovering)"
+        return "the link to the remote broke"
+
+    def start_over(self, reason, back_off=0):
+        """Note the failed attempt (why it runs again, after how many seconds, in which mode) and make the job
+        pending again, in mode create: the documents the failed attempt wrote are skipped as version conflicts,
+        not written a second time."""
         self.retried.append(dict(task_id=self.task_id, state=self.state, error=self.error,
-                                 processed=self.summary()["processed"]))
+                                 processed=self.summary()["processed"], reason=reason, back_off=back_off,
+                                 mode=body_write_mode(self.body), retry_mode="create"))
+        self.body = in_create_mode(self.body)
         self.task_id, self.state, self.error, self.link_error = None, "pending", None, False
-        self.chunk_too_large = False
+        self.chunk_too_large = self.remote_unavailable = False
         self.reattached, self.status, self.result = False, {}, result_from_response({})
         self.unreachable_since = self.missing_since = None
 
@@ -417,7 +437,9 @@ class CopyRunner:
 
         A job whose task was lost or failed on the link to the remote runs again up to `retries` times, after a
         back-off of retry_delay seconds doubling each time. A job whose batch was too large for the destination's
-        buffer runs again at once with half the batch size, up to MAX_HALVINGS times.
+        buffer runs again at once with half the batch size, up to MAX_HALVINGS times. Retries start once every
+        job of the round has ended (a broken link usually fails them all at once: one back-off then serves them
+        all), and run in mode create, so that what a failed attempt wrote is not written twice.
         """
         self.run_once(jobs, deadline, cancel_on_timeout)
         attempt = 0
@@ -431,7 +453,7 @@ class CopyRunner:
             for job in smaller:
                 job.halve_size()
             for job in again:
-                job.start_over()
+                job.start_over(job.retry_reason(), delay)
             self.run_once(smaller + again, deadline, cancel_on_timeout)
 
     def to_run_again(self, jobs, attempt):
@@ -591,6 +613,7 @@ def finish(job, task):
         remote = job.body["source"]["remote"]["host"]
         hint = remote_error_hint(error, remote)
         job.state, job.link_error = "failed", bool(LINK_ERROR.search(error))
+        job.remote_unavailable = bool(REMOTE_UNAVAILABLE.search(error))
         job.chunk_too_large = bool(CHUNK_TOO_LARGE.search(error))
         reason = remote_error_reason(error)
         details = shorten_remote_error(error)

@@ -136,7 +136,7 @@ options:
         (see O(source)); when it cannot (no C(monitor) privilege on the index, source unreachable), the server's
         default is used with a warning.
       - A copy that fails with C(Remote responded with a chunk that was too large) runs again at once with half the
-        batch size, up to 7 times (C(halved_from) in RV(copies)); with O(mode=create) it writes only what is missing.
+        batch size, up to 7 times (C(halved_from) in RV(copies)), in mode create - it writes only what is missing.
     type: raw
   max_docs:
     description: Copy at most this many documents (only for a single copy, without partitions).
@@ -282,11 +282,17 @@ options:
   retries:
     description:
       - Times a copy (one index, or one partition) runs again when its task failed because the link to the remote
-        broke (connection reset, refused, closed or timed out) or was lost (its node left), once every copy ended.
-        The other copies are not redone, and the retry sends the same request, so with O(mode=create) it writes
-        only what the failed attempt did not.
+        broke (connection reset, refused, closed or timed out), because the remote answered 503 (its shards not
+        available, a source node starting again or recovering), or was lost (its node left). Retries start once every
+        copy of the round has ended (a broken link usually fails them all at once, and one back-off then serves
+        them all); the copies that ended well are not redone.
+      - A retry runs in mode create (C(op_type=create), C(conflicts=proceed)) whatever O(mode) says, so the
+        documents the failed attempt already wrote are skipped as version conflicts instead of being written a
+        second time. With O(mode=sync) or O(mode=overwrite), documents the destination held before the copy and
+        the failed attempt had not reached are therefore left as they are; with a live source, the catch-up
+        rounds of O(since) (mode sync) bring the updates.
       - Other failures (whitelist, credentials, documents the destination rejects) are not retried.
-      - RV(retried) lists each retry and why. Needs O(wait=true).
+      - RV(retried) lists each retry, why, after what back-off and in which mode. Needs O(wait=true).
     type: int
     default: 0
     version_added: 0.4.0
@@ -501,7 +507,9 @@ copies:
 retried:
   description:
     - With O(retries), one entry per copy that was run again - C(source_index), C(dest_index), C(partition) and
-      C(attempts), the failed attempts with C(task_id), C(state) (failed or lost), C(error) and C(processed).
+      C(attempts), the failed attempts with C(task_id), C(state) (failed or lost), C(error), C(processed),
+      C(reason) (why the copy ran again), C(back_off) (seconds waited before it), C(mode) (the attempt's write
+      mode) and C(retry_mode) (the next attempt's, always create).
   returned: always
   type: list
   elements: dict

@@ -7,7 +7,9 @@ import copy
 import pytest
 
 from ansible_collections.esops.migration.plugins.module_utils._reindex import (
+    body_write_mode,
     build_reindex_body,
+    in_create_mode,
     documents_written,
     not_whitelisted_hint,
     redact_body,
@@ -370,3 +372,12 @@ def test_remote_host_messages_never_show_the_password():
     for host in ("http://u:pw-123@h:9200", "u:pw-123@h:9200", "ftp://u:pw-123@h", "http://u:pw-123@h"):
         problems = _validate_remote_host(host)
         assert problems and "pw-123" not in " ".join(problems), problems
+
+
+@pytest.mark.parametrize("mode", ["create", "sync", "overwrite"])
+def test_a_body_in_create_mode_writes_only_missing_documents_and_keeps_the_rest(mode):
+    body = build_reindex_body({"host": "http://src:9200"}, "a", "b", mode=mode, routing="=x", max_docs=5)
+    assert body_write_mode(body) == mode
+    created = in_create_mode(body)
+    assert body_write_mode(created) == "create" and body_write_mode(body) == mode  # the given body is left as it was
+    assert created == build_reindex_body({"host": "http://src:9200"}, "a", "b", mode="create", routing="=x", max_docs=5)

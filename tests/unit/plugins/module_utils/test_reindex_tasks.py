@@ -338,6 +338,51 @@ def test_a_copy_failed_on_the_link_is_retried_after_the_back_off_and_the_other_c
     assert cluster.unanswered() == []
 
 
+@pytest.mark.parametrize("mode", ["overwrite", "sync", "create"])
+def test_a_retry_runs_in_mode_create_and_says_why_after_what_back_off_and_in_which_mode(scripted, clock, mode):
+    body = build_reindex_body({"host": REMOTE_URL}, "big", "bigd", mode=mode, pipeline="p")
+    copy, other = CopyJob("big", "bigd", body, partition=0), CopyJob("big", "bigd", dict(body), partition=1)
+    cluster = scripted.cluster([
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:12"}),
+        (("POST", "/_reindex"), {"task": "nodeA:13"}),
+        (("GET", "/_tasks/nodeA:12"), completed("nodeA", 12, error=RESET_ERROR)),
+        (("GET", "/_tasks/nodeA:13"), completed("nodeA", 13)),
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:14"}),
+        (("GET", "/_tasks/nodeA:14"), completed("nodeA", 14)),
+    ])
+    CopyRunner(cluster, {}, retries=1, retry_delay=3).run([copy, other], deadline=clock.now + 3600)
+    first, second, retry = [call[3] for call in cluster.calls if call[0] == "POST"]
+    assert first == second == body  # the first round runs in the mode asked for
+    assert retry["dest"] == dict(index="bigd", op_type="create", pipeline="p") and retry["conflicts"] == "proceed"
+    assert retry["source"] == body["source"]
+    attempt = copy.retried[0]
+    assert (attempt["mode"], attempt["retry_mode"], attempt["back_off"]) == (mode, "create", 3)
+    assert attempt["reason"] == "the link to the remote broke"
+    assert other.body == body and other.retried == []  # the copy that ended well keeps its request, not redone
+
+
+def test_a_lost_copy_says_it_was_lost_and_each_retry_waits_twice_as_long(scripted, clock):
+    cluster = scripted.cluster([
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:12"}),
+        (("GET", "/_tasks/nodeA:12"), scripted.always(NOT_FOUND)),
+        (("GET", "/_tasks"), scripted.always(NO_COPY_RUNNING)),
+        (("POST", "/_reindex"), {"task": "nodeA:13"}),
+        (("GET", "/_tasks/nodeA:13"), completed("nodeA", 13, error=RESET_ERROR)),
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:14"}),
+        (("GET", "/_tasks/nodeA:14"), completed("nodeA", 14)),
+    ])
+    copy = job()
+    CopyRunner(cluster, {}, retries=2, retry_delay=4).run([copy], deadline=clock.now + 3600)
+    assert copy.state == "done"
+    assert [(attempt["state"], attempt["back_off"]) for attempt in copy.retried] == [("lost", 4), ("failed", 8)]
+    assert "node running it left or restarted" in copy.retried[0]["reason"]
+    assert "link to the remote broke" in copy.retried[1]["reason"]
+
+
 def test_retries_back_off_doubling_and_stop_after_the_last_one(scripted, clock):
     cluster = scripted.cluster([
         (("GET", "/_tasks"), scripted.always(NO_COPY_RUNNING)),
@@ -364,6 +409,34 @@ def test_a_lost_task_is_retried(scripted):
     copy = job()
     CopyRunner(cluster, {}, retries=1, retry_delay=1).run([copy], deadline=5000.0)
     assert (copy.state, copy.task_id, copy.retried[0]["state"]) == ("done", "nodeB:1", "lost")
+
+
+# What a 7.17 destination's task fails with when the remote node has just started and its shard is not recovered yet
+# (read off a real node restarted behind the proxy of tests/integration/test_network_faults.py; shortened).
+MISSING_SHARDS_ERROR = {"type": "status_exception", "reason": (
+    'body={"error":{"root_cause":[],"type":"search_phase_execution_exception","reason":"","phase":"query",'
+    '"caused_by":{"type":"search_phase_execution_exception","reason":"Search rejected due to missing shards '
+    '[[faulty_link][0]]. Consider using `allow_partial_search_results` setting to bypass this error."}},'
+    '"status":503}')}
+NO_SHARD_ERROR = {"type": "status_exception", "reason": (
+    'body={"error":{"root_cause":[{"type":"no_shard_available_action_exception","reason":"[src-0][127.0.0.1:26800]'
+    '[indices:data/read/search[phase/query]]"}],"type":"search_phase_execution_exception","reason":"all shards '
+    'failed"},"status":503}')}
+
+
+@pytest.mark.parametrize("error", [MISSING_SHARDS_ERROR, NO_SHARD_ERROR])
+def test_a_copy_the_remote_answered_503_is_retried(scripted, error):
+    cluster = scripted.cluster([
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:12"}),
+        (("GET", "/_tasks/nodeA:12"), completed("nodeA", 12, error=error)),
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "nodeA:13"}),
+        (("GET", "/_tasks/nodeA:13"), completed("nodeA", 13)),
+    ])
+    copy = job()
+    CopyRunner(cluster, {}, retries=1, retry_delay=1).run([copy], deadline=5000.0)
+    assert copy.state == "done" and "remote answered 503" in copy.retried[0]["reason"], copy.retried
 
 
 @pytest.mark.parametrize("error", [WHITELIST_ERROR, {"type": "status_exception", "reason": "body={...} status=401"}])
