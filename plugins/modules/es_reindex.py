@@ -295,14 +295,14 @@ options:
       - RV(retried) lists each retry, why, after what back-off and in which mode. Needs O(wait=true).
     type: int
     default: 0
-    version_added: 0.4.0
+    version_added: 0.2.0
   retry_delay:
     description:
       - Seconds to wait before the first retry (see O(retries)); the wait doubles before each further one. No retry
         starts when the wait would pass O(wait_timeout).
     type: float
     default: 10
-    version_added: 0.4.0
+    version_added: 0.2.0
   poll_interval:
     description: Seconds between two looks at the task.
     type: float
@@ -513,7 +513,7 @@ retried:
   returned: always
   type: list
   elements: dict
-  version_added: 0.4.0
+  version_added: 0.2.0
 nodes:
   description:
     - The tasks each destination node ran, by node name (node id when the name is not known).
