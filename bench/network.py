@@ -233,38 +233,94 @@ def chosen_rows(best, latencies):
     return "; ".join(chosen)
 
 
-def why(best, latencies):
+def why(best, records, latencies):
     """The 'why' paragraph, from the figures that came out."""
-    lines = [_why_cap(best, latencies), _why_latency(best, latencies), _why_cpu(best)]
-    return " ".join(line for line in lines if line)
+    lines = [_why_cap(best, latencies), _why_latency(best, latencies), _why_cpu(best, records),
+             _why_fixed_costs(best, records, latencies)]
+    return "\n\n".join(line for line in lines if line)
 
 
-def _partition_speedups(best, latency, capped):
-    pairs = [(key, speedup(best, latency, capped, key)) for key in ("b",) + PARTITION_ROWS]
-    return ", ".join("%s %sx" % pair for pair in pairs)
+PARTITION_STEPS = (("b", 1), ("p2", 2), ("p4", 4), ("p8", 8))
+
+
+def partition_steps(best, latency, capped):
+    """[(from, to, % change of the time)] along 1, 2, 4, 8 partitions, and the count after which a step gains < 10 %."""
+    steps, stop = [], None
+    for (key, count), (next_key, next_count) in zip(PARTITION_STEPS, PARTITION_STEPS[1:]):
+        before, after = seconds_of(best, latency, capped, key), seconds_of(best, latency, capped, next_key)
+        if not (before and after):
+            continue
+        change = round((after / before - 1) * 100)
+        steps.append("%d→%d %+d%%" % (count, next_count, change))
+        if stop is None and change > -10:
+            stop = count
+    return ", ".join(steps), stop
+
+
+def _steps_text(best, latencies, capped):
+    parts = []
+    for latency in latencies:
+        steps, stop = partition_steps(best, latency, capped)
+        paid = "no step below -10 %% after %d" % stop if stop else "every step paid"
+        parts.append("%d ms: %s (%s)" % (latency, steps, paid))
+    return "; ".join(parts)
 
 
 def _why_cap(best, latencies):
-    latency = 25 if 25 in latencies else max(latencies)
-    return ("With the cap, each connection carries at most 10 MB/s and reindex from remote reads one scroll over one "
-            "connection, so (a) and the unpartitioned rows are bandwidth bound; partitions are separate tasks, "
-            "each with its own connection, so they multiply the bandwidth while the dest and the 2 cores keep up. "
-            "Speed-ups over (a) at %d ms with the cap: %s." % (latency, _partition_speedups(best, latency, True)))
+    return ("**The cap.** Reindex from remote reads one scroll over one connection, and the cap holds each "
+            "connection to 10 MB/s, so (a), (b), (s5k) and (auto) are bandwidth bound; partitions are separate "
+            "tasks, each with its own connection, so they multiply the bandwidth until something else (the dest's "
+            "indexing, the 2 cores) is the limit. Time change per doubling of the partitions (1 = (b)) with the "
+            "cap: %s." % _steps_text(best, latencies, True))
 
 
 def _why_latency(best, latencies):
-    latency = max(latencies)
-    return ("Latency costs every batch a round trip (2L), so fewer, bigger batches (size 5000, size auto) and "
-            "several batches in flight (one per running partition) pay: at %d ms without the cap, speed-ups over "
-            "(a): %s, size 5000 %sx, size auto %sx." % (
-                latency, _partition_speedups(best, latency, False), speedup(best, latency, False, "s5k"),
-                speedup(best, latency, False, "auto")))
+    worst = max(latencies)
+    lines = ["**Latency.** Every batch pays a round trip (2L) while nothing else is in flight on that scroll."]
+    for key in ("a", "b", "auto"):
+        record_0, record_l = best.get((0, False, key)), best.get((worst, False, key))
+        if record_0 and record_l and record_0["status"] == record_l["status"] == "ok":
+            # (a)'s answer has no batch count: the server's default size, 1000.
+            batches = (record_l.get("details") or {}).get("batches") or -(-record_l["docs_copied"] // 1000)
+            extra = record_l["seconds"] - record_0["seconds"]
+            lines.append("(%s) took %.1f s more at %d ms than at 0 ms without the cap%s." % (
+                key, extra, worst, ", %.0f ms per batch of its %d" % (extra * 1000 / batches, batches)
+                if batches else ""))
+    lines.append("Fewer, bigger batches (size 5000, size auto) pay fewer round trips, and partitions keep several "
+                 "batches in flight. Time change per doubling of the partitions without the cap: %s."
+                 % _steps_text(best, latencies, False))
+    return " ".join(lines)
 
 
-def _why_cpu(best):
-    return ("At 0 ms without the cap nothing waits on the link: the source's scroll, the dest's indexing and the "
-            "client share 2 cores, so more tasks only share the same CPU (speed-ups over (a): %s); partitions stop "
-            "paying where the link stops being the bottleneck." % _partition_speedups(best, 0, False))
+def _why_cpu(best, records):
+    at_zero = {"latency_ms": 0, "capped": False}
+    zero = [record["load_average"][0] for record in records
+            if record["condition"] == at_zero and record.get("load_average")]
+    return ("**0 ms, no cap.** Nothing waits on the link: the source's scroll, the dest's indexing, the module and "
+            "the other test runs share 2 cores (load average %.1f to %.1f at the start of these runs), so more "
+            "tasks only share the same CPU; partitions stop paying where the link stops being the bottleneck. "
+            "Speed-ups over (a) at 0 ms: %s." % (min(zero or [0]), max(zero or [0]), _partition_speedups(best, 0, False)))
+
+
+def _partition_speedups(best, latency, capped):
+    pairs = [(key, speedup(best, latency, capped, key)) for key in ("b", "s5k", "auto") + PARTITION_ROWS]
+    return ", ".join("%s %sx" % pair for pair in pairs)
+
+
+def _why_fixed_costs(best, records, latencies):
+    """What es_reindex adds to the copy: the module code's wall time beyond ES's took, and Ansible's start-up."""
+    code = [record["seconds"] - record["details"]["es_took_seconds"] for record in records
+            if record["row"] == "b" and record["status"] == "ok" and record["details"].get("es_took_seconds")]
+    ansible = [seconds_of(best, latency, capped, "pb-b") - seconds_of(best, latency, capped, "b")
+               for latency in latencies for capped in (False, True)
+               if seconds_of(best, latency, capped, "pb-b") and seconds_of(best, latency, capped, "b")]
+    if not code:
+        return ""
+    return ("**Fixed costs.** The module code's wall time exceeds ES's own `took` by %.1f s on average (%.1f to "
+            "%.1f): Python's start-up and imports, the preflight look-ups on both clusters, the task start and "
+            "the final refresh; ansible-playbook adds %.1f s on average over the module code alone. Both are "
+            "constants, so they weigh most where the copy itself is fast."
+            % (sum(code) / len(code), min(code), max(code), sum(ansible) / len(ansible) if ansible else 0))
 
 
 def load_range(records):
@@ -287,7 +343,7 @@ def markdown(options, records, best, found):
     return "%s\n\n## No cap\n\n%s\n\n## 10 MB/s cap per connection\n\n%s\n\n## Targets\n\n%s\n\n## Why\n\n%s\n\n" \
            "![chart](network.png)\n" % (header, markdown_table(best, options.latencies, False),
                                         markdown_table(best, options.latencies, True), target_text,
-                                        why(best, options.latencies))
+                                        why(best, records, options.latencies))
 
 
 def save_chart(best, latencies, path):
