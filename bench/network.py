@@ -54,7 +54,7 @@ ROWS = [
     ("p4auto", "es_reindex partitions 4, max_concurrent 4, size auto", "code",
      dict(PARTITIONED, partitions=4, max_concurrent=4, size="auto")),
     ("pb-b", "es_reindex defaults (ansible-playbook)", "playbook", {}),
-    ("pb-best", "es_reindex best partitions row (ansible-playbook)", "playbook", None),
+    ("pb-best", "es_reindex, the fastest partition row (ansible-playbook; which: in brackets)", "playbook", None),
 ]
 PARTITION_ROWS = ("p2", "p4", "p8", "p4auto")
 FIXED_SIZE_ROWS = ("b", "s5k")  # size 1000 (the server's default) and 5000
@@ -210,8 +210,9 @@ def cell(best, latency, capped, row):
         return "-"
     if record["status"] != "ok":
         return record["status"]
-    return "%.1f s, %d/s, %.2f×" % (record["seconds"], record["docs_per_second"],
-                                    speedup(best, latency, capped, row) or 0)
+    ran = " (%s)" % record["name"].split(", as ")[-1].split(" ")[0] if row == "pb-best" else ""
+    return "%.1f s, %d/s, %.2f×%s" % (record["seconds"], record["docs_per_second"],
+                                      speedup(best, latency, capped, row) or 0, ran)
 
 
 def markdown_table(best, latencies, capped):
