@@ -113,20 +113,34 @@ def rotated(rows, shift):
     return quick[shift:] + quick[:shift] + [row for row in rows if row[2] == "playbook"]
 
 
-def run_conditions(options, source, dest, proxy):
-    records = []
-    for latency in options.latencies:
+def run_conditions(options, latencies, source, dest, proxy, earlier):
+    """Every row in every condition of `latencies`, `options.repeat` rounds; saved after each condition with the
+    `earlier` runs (of a previous invocation, for --more-rounds), whose rounds the new ones follow."""
+    records, first_round = [], max([record["round"] for record in earlier] or [0]) + 1
+    for latency in latencies:
         for capped in (False, True):
             condition = {"latency_ms": latency, "capped": capped}
             set_condition(proxy, latency, capped)
             print("condition %s" % condition_name(latency, capped), flush=True)
-            for number in range(options.repeat):
+            for number in range(first_round, first_round + options.repeat):
                 shift = number + len(records) // len(ROWS)
                 for row in rotated(ROWS, shift):
                     # One by one: (pb-best) picks from the rows of this condition already in `records`.
-                    records.append(dict(run_row(row, source, dest, options.docs, records, condition), round=number + 1))
-            save_json(options, records, {})
-    return records
+                    records.append(dict(run_row(row, source, dest, options.docs, records, condition), round=number))
+            save_json(options, earlier + records, {})
+    return earlier + records
+
+
+def rounds_text(records):
+    """How many rounds each condition had, e.g. '2 rounds at 0 and 25 ms, 1 at 5 and 50 ms'."""
+    rounds = {}
+    for record in records:
+        rounds.setdefault(record["condition"]["latency_ms"], set()).add(record["round"])
+    by_count = {}
+    for latency, seen in sorted(rounds.items()):
+        by_count.setdefault(len(seen), []).append(str(latency))
+    return ", ".join("%d round(s) at %s ms" % (count, " and ".join(latencies))
+                     for count, latencies in sorted(by_count.items(), reverse=True))
 
 
 # ---------------------------------------------------------------- figures
@@ -362,12 +376,12 @@ def markdown(options, records, best, found):
     low, high = load_range(records)
     header = ("%d documents, Elasticsearch %s, two single-node clusters (%s heap each), Toxiproxy %s between the "
               "dest and the source, %s CPUs shared with other test runs (load average %.1f to %.1f during the runs; "
-              "every run's is in network.json), %d round(s) per row, each cell the fastest round. A cell: wall "
+              "every run's is in network.json), %s per row (both caps), each cell the fastest round. A cell: wall "
               "seconds, docs/s, speed-up over (a) (its seconds over the row's). One-way latency L delays each "
               "direction by L (10 %% jitter): a round trip pays 2L. The cap: 10 MB/s per connection, source -> dest. "
               "Partitions split on `%s`; (pb-best) runs the fastest partition row of its condition: %s."
               % (options.docs, eslocal.es_version(), HEAP, TOXIPROXY_VERSION, os.cpu_count(), low, high,
-                 options.repeat, NUMERIC_FIELD, chosen_rows(best, options.latencies)))
+                 rounds_text(records), NUMERIC_FIELD, chosen_rows(best, options.latencies)))
     target_text = "\n".join("- %s: %s -> %s" % (target["name"], target["figure"], "met" if target["met"] else "NOT met")
                             for target in found)
     return "%s\n\n## No cap\n\n%s\n\n## 10 MB/s cap per connection\n\n%s\n\n## Targets\n\n%s\n\n## Why\n\n%s\n\n" \
@@ -403,7 +417,7 @@ def save_chart(best, latencies, path):
 def save_json(options, records, extra):
     RESULTS.mkdir(parents=True, exist_ok=True)
     results = dict(
-        docs=options.docs, latencies_ms=options.latencies, rounds=options.repeat, jitter=JITTER,
+        docs=options.docs, latencies_ms=options.latencies, rounds=max([record["round"] for record in records] or [0]), jitter=JITTER,
         cap_kb_per_second=CAP_KB_PER_SECOND,
         index=dict(settings=INDEX_SETTINGS, mappings=INDEX_MAPPINGS, partition_field=NUMERIC_FIELD),
         machine=dict(cpus=os.cpu_count(), python=platform.python_version(), elasticsearch=eslocal.es_version(),
@@ -449,7 +463,11 @@ def bench(options, source, dest, proxy):
     print("loaded %d documents into %s in %.1f s" % (loaded, SOURCE, load_seconds), flush=True)
     create_index(dest.client)
     guide_reindex(source, dest)  # untimed: warms both JVMs and the path through the proxy
-    records = run_conditions(options, source, dest, proxy)
+    latencies, earlier = options.latencies, []
+    if options.more_rounds:
+        saved = json.loads((RESULTS / "network.json").read_text())
+        earlier, options.latencies = saved["runs"], saved["latencies_ms"]
+    records = run_conditions(options, latencies, source, dest, proxy, earlier)
     save_results(options, records, load_seconds)
 
 
@@ -458,6 +476,8 @@ def parse_options():
     parser.add_argument("--docs", type=int, default=200000)
     parser.add_argument("--latencies", default="0,5,25,50", help="one-way latencies in ms, comma-separated")
     parser.add_argument("--repeat", type=int, default=1, help="rounds of every row per condition (fastest kept)")
+    parser.add_argument("--more-rounds", action="store_true",
+                        help="run the conditions of --latencies again and add their runs to the saved network.json")
     parser.add_argument("--keep", action="store_true", help="leave the clusters and Toxiproxy running")
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite network.md and network.png from the saved network.json, running nothing")
