@@ -327,9 +327,8 @@ def _why_latency(best, latencies):
             # (a)'s answer has no batch count: the server's default size, 1000.
             batches = (record_l.get("details") or {}).get("batches") or -(-record_l["docs_copied"] // 1000)
             extra = record_l["seconds"] - record_0["seconds"]
-            lines.append("(%s) took %.1f s more at %d ms than at 0 ms without the cap%s." % (
-                key, extra, worst, ", %.0f ms per batch of its %d" % (extra * 1000 / batches, batches)
-                if batches else ""))
+            lines.append("(%s): %+.1f s at %d ms against 0 ms without the cap, %+.0f ms per batch of its %d "
+                         "(2L = %d ms)." % (key, extra, worst, extra * 1000 / batches, batches, 2 * worst))
     lines.append("Fewer, bigger batches (size 5000, size auto) pay fewer round trips, and partitions keep several "
                  "batches in flight. Time change per doubling of the partitions without the cap: %s."
                  % _steps_text(best, latencies, False))
@@ -362,9 +361,11 @@ def _why_fixed_costs(best, records, latencies):
         return ""
     return ("**Fixed costs.** The module code's wall time exceeds ES's own `took` by %.1f s on average (%.1f to "
             "%.1f): Python's start-up and imports, the preflight look-ups on both clusters, the task start and "
-            "the final refresh; ansible-playbook adds %.1f s on average over the module code alone. Both are "
-            "constants, so they weigh most where the copy itself is fast."
-            % (sum(code) / len(code), min(code), max(code), sum(ansible) / len(ansible) if ansible else 0))
+            "the final refresh. (pb-b) minus (b), Ansible's start-up, came out at %.1f s on average, from %.1f to "
+            "%.1f s: the machine's noise is larger than Ansible's few seconds here. Both are constants, so they "
+            "weigh most where the copy itself is fast."
+            % (sum(code) / len(code), min(code), max(code), sum(ansible) / len(ansible) if ansible else 0,
+               min(ansible or [0]), max(ansible or [0])))
 
 
 def load_range(records):
