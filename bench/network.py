@@ -350,13 +350,18 @@ def _partition_speedups(best, latency, capped):
     return ", ".join("%s %sx" % pair for pair in pairs)
 
 
+def ansible_start_ups(best, latencies):
+    """(pb-b) minus (b) in every condition where both ran."""
+    pairs = [(seconds_of(best, latency, capped, "pb-b"), seconds_of(best, latency, capped, "b"))
+             for latency in latencies for capped in (False, True)]
+    return [playbook - code for playbook, code in pairs if playbook and code]
+
+
 def _why_fixed_costs(best, records, latencies):
     """What es_reindex adds to the copy: the module code's wall time beyond ES's took, and Ansible's start-up."""
     code = [record["seconds"] - record["details"]["es_took_seconds"] for record in records
             if record["row"] == "b" and record["status"] == "ok" and record["details"].get("es_took_seconds")]
-    ansible = [seconds_of(best, latency, capped, "pb-b") - seconds_of(best, latency, capped, "b")
-               for latency in latencies for capped in (False, True)
-               if seconds_of(best, latency, capped, "pb-b") and seconds_of(best, latency, capped, "b")]
+    ansible = ansible_start_ups(best, latencies) or [0]
     if not code:
         return ""
     return ("**Fixed costs.** The module code's wall time exceeds ES's own `took` by %.1f s on average (%.1f to "
@@ -364,8 +369,7 @@ def _why_fixed_costs(best, records, latencies):
             "the final refresh. (pb-b) minus (b), Ansible's start-up, came out at %.1f s on average, from %.1f to "
             "%.1f s: the machine's noise is larger than Ansible's few seconds here. Both are constants, so they "
             "weigh most where the copy itself is fast."
-            % (sum(code) / len(code), min(code), max(code), sum(ansible) / len(ansible) if ansible else 0,
-               min(ansible or [0]), max(ansible or [0])))
+            % (sum(code) / len(code), min(code), max(code), sum(ansible) / len(ansible), min(ansible), max(ansible)))
 
 
 def load_range(records):
