@@ -146,6 +146,7 @@ bench: setup
 	  { echo "npm install elasticdump failed: $$(tail -n 3 bench/.node/npm.log 2>/dev/null)" >bench/.node/install-failed.txt; \
 	    echo "bench: elasticdump did not install, row (f) is skipped: see bench/.node/npm.log"; }
 	$(PY) bench/reindex.py
+	$(PY) bench/network.py
 
 clean:
 	rm -rf .build

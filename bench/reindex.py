@@ -23,27 +23,21 @@ import argparse
 import json
 import os
 import platform
-import random
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from dataclasses import asdict
 from pathlib import Path
-from urllib.parse import quote
 
-REPO = Path(__file__).resolve().parents[1]
-from esops_testbed import eslocal, support  # noqa: E402
-from esops_testbed.cluster_support import set_whitelist_line  # noqa: E402
-from esops_testbed.guide_data import PRODUCT_DOCS, PRODUCT_MAPPINGS  # noqa: E402
+import elasticsearch
+from copybench import (HEAP, INDEX, INDEX_MAPPINGS, INDEX_SETTINGS, LONG_TIMEOUT, NUMERIC_FIELD, REPO, RESULTS, Run,
+                       create_index, es_reindex_module_code, es_reindex_playbook, guide_reindex, load_source, measure,
+                       ok, product_documents, report, start_pair)
+from elasticsearch import helpers
 
-support.ensure_collection_tree()
-
-import elasticsearch  # noqa: E402
-from elasticsearch import Elasticsearch, helpers  # noqa: E402
+from esops_testbed import eslocal
 
 # (e) sends the 7.x hits' _type back in its bulk requests, as helpers.reindex does; 7.17 warns on each.
 warnings.filterwarnings("ignore", category=elasticsearch.ElasticsearchWarning)
@@ -51,17 +45,8 @@ warnings.filterwarnings("ignore", category=elasticsearch.exceptions.GeneralAvail
 
 SOURCE, DEST = "bench-reindex-source", "bench-reindex-dest"
 CLUSTERS = {SOURCE: 39200, DEST: 39210}
-HEAP = "512m"
-INDEX = "bench_products"
-# Same on both sides and for every run: single-node clusters, so one shard and no replica.
-INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0}
-INDEX_MAPPINGS = {"properties": dict(PRODUCT_MAPPINGS["properties"],
-                                     price={"type": "double"}, launch_date={"type": "date"})}
-NUMERIC_FIELD = "price"
-LONG_TIMEOUT = 3600
 ELASTICDUMP = REPO / "bench" / ".node" / "node_modules" / ".bin" / "elasticdump"
 ELASTICDUMP_SKIPPED_REASON = REPO / "bench" / ".node" / "install-failed.txt"
-RESULTS = REPO / "bench" / "results"
 
 # es_reindex configurations: (key, label, module options on top of the connection). (b) first, then (c).
 MODULE_RUNS = [
@@ -75,83 +60,12 @@ MODULE_RUNS = [
 ]
 
 
-@dataclass
-class Run:
-    key: str
-    name: str
-    status: str = "ok"  # ok | failed | not available | skipped
-    seconds: float | None = None
-    docs_copied: int | None = None
-    reason: str = ""
-    details: dict = field(default_factory=dict)
-    load_average: list = field(default_factory=list)
-
-
 # ---------------------------------------------------------------- clusters and data
-
-
-@dataclass
-class Cluster:
-    name: str
-    url: str
-    username: str
-    password: str
-    client: Elasticsearch
-
-    @classmethod
-    def from_eslocal(cls, name):
-        data = eslocal.info(name)
-        client = Elasticsearch(data["url"], basic_auth=(data["username"], data["password"]),
-                               request_timeout=LONG_TIMEOUT)
-        return cls(name, data["url"], data["username"], data["password"], client)
-
-    def url_with_credentials(self):
-        scheme, rest = self.url.split("://", 1)
-        return "%s://%s:%s@%s" % (scheme, quote(self.username, safe=""), quote(self.password, safe=""), rest)
 
 
 def start_clusters():
     """Fresh source and dest; the dest's elasticsearch.yml whitelists the source before it first starts."""
-    for name in CLUSTERS:
-        eslocal.destroy(name)
-    metas = {name: eslocal.create_cluster(name, http_port=port, heap=HEAP) for name, port in CLUSTERS.items()}
-    dest_node = eslocal.cluster_nodes(metas[DEST])[0]
-    set_whitelist_line(dest_node.config_file, "127.0.0.1:%d" % CLUSTERS[SOURCE])
-    eslocal.start_clusters(list(metas.values()))
-    return Cluster.from_eslocal(SOURCE), Cluster.from_eslocal(DEST)
-
-
-def product_documents(count):
-    """The guide's product documents, varied: productName, annual_rate, describe, plus price and launch_date."""
-    rng = random.Random(42)
-    start = datetime(2015, 1, 1, tzinfo=timezone.utc)
-    for number in range(count):
-        template = PRODUCT_DOCS[number % len(PRODUCT_DOCS)]
-        days = rng.choice([3, 30, 90, 180, 270, 365])
-        yield {
-            "_id": "product-%d" % number,
-            "productName": "Wealth Management Product %d" % number,
-            "annual_rate": "%.4f%%" % (1.5 + rng.random() * 3),
-            "describe": "%d-day %s" % (days, template["describe"].split(" ", 1)[1]),
-            "price": round(rng.random() * 100000, 2),
-            "launch_date": (start + timedelta(seconds=rng.randrange(10 * 365 * 86400))).isoformat(),
-        }
-
-
-def create_index(client):
-    client.options(ignore_status=404).indices.delete(index=INDEX)
-    client.indices.create(index=INDEX, settings=INDEX_SETTINGS, mappings=INDEX_MAPPINGS)
-    client.cluster.health(index=INDEX, wait_for_status="green", timeout="60s")
-
-
-def load_source(client, count):
-    create_index(client)
-    client.indices.put_settings(index=INDEX, settings={"refresh_interval": "-1"})
-    helpers.bulk(client, product_documents(count), index=INDEX, chunk_size=5000)
-    client.indices.put_settings(index=INDEX, settings={"refresh_interval": None})
-    client.indices.refresh(index=INDEX)
-    client.indices.forcemerge(index=INDEX, max_num_segments=1)
-    return client.count(index=INDEX)["count"]
+    return start_pair(SOURCE, CLUSTERS[SOURCE], DEST, CLUSTERS[DEST], "127.0.0.1:%d" % CLUSTERS[SOURCE])
 
 
 def write_bulk_file(path, count):
@@ -165,65 +79,6 @@ def write_bulk_file(path, count):
 
 
 # ---------------------------------------------------------------- the copies
-
-
-def guide_reindex(source, dest):
-    """(a) Exactly the guide's request: source.remote {host, username, password}, source.index, dest.index."""
-    response = dest.client.reindex(
-        source={"remote": {"host": source.url, "username": source.username, "password": source.password},
-                "index": INDEX},
-        dest={"index": INDEX},
-        wait_for_completion=True,
-    )
-    if response.get("failures"):
-        raise RuntimeError("_reindex failures: %s" % response["failures"][:2])
-    return {"es_took_seconds": round(response["took"] / 1000, 2)}
-
-
-def module_args(source, dest, options):
-    args = dict(hosts=[dest.url], username=dest.username, password=dest.password,
-                remote=dict(host=source.url, username=source.username, password=source.password),
-                source_index=INDEX, dest_index=INDEX, request_timeout=120)
-    args.update(options)
-    return args
-
-
-class NotAvailable(Exception):
-    """The module in this checkout does not take an option yet."""
-
-
-def check_module_result(result):
-    if result.get("failed"):
-        message = str(result.get("msg", ""))
-        if "Unsupported parameters" in message:
-            raise NotAvailable(message)
-        raise RuntimeError(message[:500])
-
-
-def es_reindex_playbook(source, dest, options):
-    """(b)/(c) through ansible-playbook, what users run (adds Ansible's start-up and AnsiballZ)."""
-    run = support.run_module("es_reindex", module_args(source, dest, options))
-    check_module_result(run.result)
-    return {"es_took_seconds": round(run.result.get("took", 0) / 1000, 2)}
-
-
-def es_reindex_module_code(source, dest, options):
-    """The same module file run directly with python: the module's own code without Ansible's controller."""
-    with tempfile.TemporaryDirectory(prefix="bench-reindex-") as work:
-        args_file = Path(work) / "args.json"
-        args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": module_args(source, dest, options)}))
-        os.chmod(args_file, 0o600)
-        proc = subprocess.run(
-            [sys.executable, str(REPO / "plugins" / "modules" / "es_reindex.py"), str(args_file)],
-            env=dict(os.environ, PYTHONPATH=str(support.COLLECTIONS_PATH)),
-            capture_output=True, text=True, timeout=LONG_TIMEOUT, check=False,
-        )
-    try:
-        result = json.loads(proc.stdout.strip().splitlines()[-1])
-    except (IndexError, ValueError):
-        raise RuntimeError("the module printed no result (rc=%s): %s" % (proc.returncode, proc.stderr[-500:]))
-    check_module_result(result)
-    return {}
 
 
 def price_ranges(client, parts):
@@ -283,10 +138,10 @@ def bulk_from_file(dest, bulk_file):
         return json.loads(pair[0]), pair[1]
 
     failed = 0
-    for ok, _item in helpers.parallel_bulk(dest.client, line_pairs(), thread_count=BULK_THREADS,
-                                           chunk_size=BULK_CHUNK_SIZE, queue_size=BULK_THREADS * 2,
-                                           expand_action_callback=expand, raise_on_error=False):
-        failed += not ok
+    for done, _item in helpers.parallel_bulk(dest.client, line_pairs(), thread_count=BULK_THREADS,
+                                             chunk_size=BULK_CHUNK_SIZE, queue_size=BULK_THREADS * 2,
+                                             expand_action_callback=expand, raise_on_error=False):
+        failed += not done
     if failed:
         raise RuntimeError("%d bulk items failed" % failed)
     return {"helper": "helpers.parallel_bulk", "chunk_size": BULK_CHUNK_SIZE, "thread_count": BULK_THREADS}
@@ -348,41 +203,6 @@ def elasticdump_missing_reason():
 # ---------------------------------------------------------------- measuring
 
 
-def measure(key, name, dest, expected, copy):
-    """Empty dest index, time copy(), then check dest holds every document."""
-    create_index(dest.client)
-    time.sleep(1)
-    run = Run(key, name)
-    before = os.getloadavg()[0]
-    started = time.perf_counter()
-    try:
-        run.details = copy() or {}
-        seconds = time.perf_counter() - started
-    except NotAvailable as exc:
-        run.status, run.reason = "not available", "module option missing in this checkout: %s" % str(exc)[:300]
-        return report(run)
-    except Exception as exc:  # pylint: disable=broad-except  # a failed run is a row of the table
-        run.status, run.reason = "failed", "%s: %s" % (type(exc).__name__, str(exc)[:500])
-        return report(run)
-    run.load_average = [round(before, 2), round(os.getloadavg()[0], 2)]
-    dest.client.indices.refresh(index=INDEX)
-    run.docs_copied = dest.client.count(index=INDEX)["count"]
-    if run.docs_copied != expected:
-        run.status, run.reason = "failed", "copied %d of %d documents" % (run.docs_copied, expected)
-    else:
-        run.seconds = round(seconds, 2)
-    return report(run)
-
-
-def report(run):
-    if run.status == "ok":
-        print("  (%s) %-48s %7.2f s  %8.0f docs/s" % (run.key, run.name, run.seconds, run.docs_copied / run.seconds),
-              flush=True)
-    else:
-        print("  (%s) %-48s %s: %s" % (run.key, run.name, run.status, run.reason[:200]), flush=True)
-    return run
-
-
 def all_runs(source, dest, count, bulk_file, skip_module_code):
     runs = [measure("a", "guide: plain POST _reindex from remote", dest, count, lambda: guide_reindex(source, dest))]
     for key, name, options in MODULE_RUNS:
@@ -430,10 +250,6 @@ def fastest_of_rounds(rounds):
 
 
 # ---------------------------------------------------------------- results
-
-
-def ok(run):
-    return run is not None and run.status == "ok"
 
 
 def by_key(runs, key):

@@ -353,13 +353,18 @@ def _assemble_reindex_module(server, unpacked, work):
 
 
 def _make_readable(path):
-    """The nodes run as an unprivileged user: let it read the distribution and traverse to it."""
+    """The nodes run as an unprivileged user: let it read the distribution and traverse to it.
+
+    The walk also passes through the data of clusters running meanwhile, whose files come and go (Lucene's
+    temporary files): one that is gone before its chmod is skipped.
+    """
     for root, dirs, files in os.walk(path):
-        for name in dirs:
-            os.chmod(os.path.join(root, name), 0o755)
-        for name in files:
-            full = os.path.join(root, name)
-            os.chmod(full, os.stat(full).st_mode | 0o444)
+        for full in [os.path.join(root, name) for name in dirs + files]:
+            try:
+                mode = 0o755 if os.path.isdir(full) else os.stat(full).st_mode | 0o444
+                os.chmod(full, mode)
+            except FileNotFoundError:
+                continue
     os.chmod(path, 0o755)
 
 
