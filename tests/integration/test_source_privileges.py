@@ -50,6 +50,10 @@ def test_read_and_view_index_metadata_are_not_enough_the_hint_names_monitor(read
     copied = run_module("es_reindex", args).result
     assert not copied.get("failed"), copied.get("msg")
     assert copied["created"] == 6
+    # Without the size option the module chooses as with size auto; the _stats it cannot read leave the server's
+    # default, silently.
+    assert copied["copies"][0]["size"] == 1000 and "size_auto" not in copied["copies"][0]
+    assert not any("size auto" in warning for warning in copied.get("warnings") or [])
 
     # size auto reads the index's _stats, which needs the index privilege monitor that this user lacks: the server's
     # default batch size is used, with a warning, and the copy works as before.

@@ -47,6 +47,12 @@ def copy_script(version):
     ]
 
 
+def source_script():
+    """A source answering the _stats the module reads to choose the batch size (size not given: as size auto)."""
+    stats = {"indices": {"products": {"primaries": {"docs": {"count": 6}, "store": {"size_in_bytes": 6 * 2048}}}}}
+    return [(("GET", "/products/_stats/docs,store"), stats)]
+
+
 def reindex_remote(dest):
     """source.remote of the _reindex request the module sent."""
     (body,) = [body for method, url, _params, body in dest.calls if (method, url) == ("POST", "/_reindex")]
@@ -56,10 +62,11 @@ def reindex_remote(dest):
 @pytest.mark.parametrize("version", [(9, 3, 0), (9, 5, 1)])
 def test_the_api_key_goes_in_the_body_on_9_3_and_later(scripted, monkeypatch, capsys, version):
     dest = scripted.cluster(copy_script(version), version=version)
-    failed, result = run_main(monkeypatch, capsys, dest, scripted.cluster([], version=(8, 15, 1)))
+    failed, result = run_main(monkeypatch, capsys, dest, scripted.cluster(source_script(), version=(8, 15, 1)))
     assert not failed and result["changed"] and result["created"] == 6
     remote = reindex_remote(dest)
     assert remote["api_key"] == API_KEY
+    assert result["copies"][0]["size"] == 10 * 1024 * 1024 // 2048  # no size given: chosen as with size auto
     assert "Authorization" not in (remote.get("headers") or {})
     assert dest.unanswered() == []
 
@@ -67,8 +74,9 @@ def test_the_api_key_goes_in_the_body_on_9_3_and_later(scripted, monkeypatch, ca
 @pytest.mark.parametrize("version", [(8, 15, 1), (9, 2, 4)])
 def test_the_api_key_goes_in_a_header_before_9_3(scripted, monkeypatch, capsys, version):
     dest = scripted.cluster(copy_script(version), version=version)
-    failed, result = run_main(monkeypatch, capsys, dest, scripted.cluster([], version=(8, 15, 1)))
+    failed, result = run_main(monkeypatch, capsys, dest, scripted.cluster(source_script(), version=(8, 15, 1)))
     assert not failed and result["changed"] and result["created"] == 6
     remote = reindex_remote(dest)
     assert "api_key" not in remote
     assert remote["headers"]["Authorization"] == "ApiKey " + API_KEY
+
