@@ -79,4 +79,3 @@ def test_the_api_key_goes_in_a_header_before_9_3(scripted, monkeypatch, capsys, 
     remote = reindex_remote(dest)
     assert "api_key" not in remote
     assert remote["headers"]["Authorization"] == "ApiKey " + API_KEY
-
