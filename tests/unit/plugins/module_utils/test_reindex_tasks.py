@@ -314,9 +314,9 @@ WHITELIST_ERROR = {"type": "illegal_argument_exception",
                    "reason": "[src.example.com:9200] not whitelisted in reindex.remote.whitelist"}
 
 
-def test_a_copy_failed_on_the_link_is_retried_after_the_back_off_and_the_other_copy_is_not_redone(scripted, clock):
-    other = CopyJob("small", "smalld", build_reindex_body({"host": REMOTE_URL}, "small", "smalld"))
-    cluster = scripted.cluster([
+def first_of_two_reset_then_retried():
+    """Two copies start (nodeA:12, nodeA:13); the first fails on a reset link, the second ends; one retry ends."""
+    return [
         (("GET", "/_tasks"), NO_COPY_RUNNING),
         (("POST", "/_reindex"), {"task": "nodeA:12"}),
         (("POST", "/_reindex"), {"task": "nodeA:13"}),
@@ -325,7 +325,12 @@ def test_a_copy_failed_on_the_link_is_retried_after_the_back_off_and_the_other_c
         (("GET", "/_tasks"), NO_COPY_RUNNING),
         (("POST", "/_reindex"), {"task": "nodeA:14"}),
         (("GET", "/_tasks/nodeA:14"), completed("nodeA", 14)),
-    ])
+    ]
+
+
+def test_a_copy_failed_on_the_link_is_retried_after_the_back_off_and_the_other_copy_is_not_redone(scripted, clock):
+    other = CopyJob("small", "smalld", build_reindex_body({"host": REMOTE_URL}, "small", "smalld"))
+    cluster = scripted.cluster(first_of_two_reset_then_retried())
     copy = job()
     started = clock.now
     CopyRunner(cluster, {}, retries=2, retry_delay=5).run([copy, other], deadline=started + 3600)
@@ -342,16 +347,7 @@ def test_a_copy_failed_on_the_link_is_retried_after_the_back_off_and_the_other_c
 def test_a_retry_runs_in_mode_create_and_says_why_after_what_back_off_and_in_which_mode(scripted, clock, mode):
     body = build_reindex_body({"host": REMOTE_URL}, "big", "bigd", mode=mode, pipeline="p")
     copy, other = CopyJob("big", "bigd", body, partition=0), CopyJob("big", "bigd", dict(body), partition=1)
-    cluster = scripted.cluster([
-        (("GET", "/_tasks"), NO_COPY_RUNNING),
-        (("POST", "/_reindex"), {"task": "nodeA:12"}),
-        (("POST", "/_reindex"), {"task": "nodeA:13"}),
-        (("GET", "/_tasks/nodeA:12"), completed("nodeA", 12, error=RESET_ERROR)),
-        (("GET", "/_tasks/nodeA:13"), completed("nodeA", 13)),
-        (("GET", "/_tasks"), NO_COPY_RUNNING),
-        (("POST", "/_reindex"), {"task": "nodeA:14"}),
-        (("GET", "/_tasks/nodeA:14"), completed("nodeA", 14)),
-    ])
+    cluster = scripted.cluster(first_of_two_reset_then_retried())
     CopyRunner(cluster, {}, retries=1, retry_delay=3).run([copy, other], deadline=clock.now + 3600)
     first, second, retry = [call[3] for call in cluster.calls if call[0] == "POST"]
     assert first == second == body  # the first round runs in the mode asked for
