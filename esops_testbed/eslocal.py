@@ -682,8 +682,17 @@ def node_command(meta, node):
     return cmd
 
 
+def _is_zombie(pid):
+    try:
+        return Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def _pid_alive(pid):
-    # A node started by this process stays a zombie until reaped; reap it so it counts as gone.
+    # A node started by this process stays a zombie until reaped; reap it so it counts as gone. A node started by
+    # another process that is still running (pytest, when `eslocal restart` runs as a role's restart command) stays
+    # a zombie that only its parent can reap: it is gone too (else every such stop waited its whole timeout).
     _reap(pid)
     try:
         os.kill(pid, 0)
@@ -691,7 +700,7 @@ def _pid_alive(pid):
         return False
     except PermissionError:
         return True
-    return True
+    return not _is_zombie(pid)
 
 
 def node_pid(node):
@@ -803,6 +812,7 @@ def stop_node(node, timeout=60):
     while time.time() < deadline and _pid_alive(pid):
         time.sleep(0.3)
     if _pid_alive(pid):
+        log("node %s did not stop within %d s of SIGTERM: killed" % (node.name, timeout))
         os.killpg(pid, signal.SIGKILL)
     node.pid_file.unlink(missing_ok=True)
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 from elasticsearch import ApiError, AuthenticationException, BadRequestError, Elasticsearch
 
 from esops_testbed import eslocal
 from esops_testbed.cluster_support import DEST, PORT_BASE, PREFIX, SOURCE, set_whitelist_line
 from esops_testbed.guide_data import GUIDE_MAPPINGS, PRODUCT_DOCS, PRODUCT_INDEX, load_product_info
+from esops_testbed.support import REPO_ROOT
 
 
 def test_clusters_are_real_and_separate(source, dest):
@@ -64,6 +70,30 @@ def test_restart_keeps_the_config_file(dest):
     dest.restart()
     assert dest.config_file.read_bytes() == before
     assert dest.client.cluster.health()["status"] in ("green", "yellow")
+
+
+def test_another_process_restarts_a_node_this_process_started_without_killing_it(dest):
+    """A role's restart command (`eslocal restart`, another process) stops a node that pytest started: once the node
+    exits it stays pytest's zombie, which the restarting process must count as stopped, not wait for until it kills."""
+    before = eslocal.node_pid(eslocal.cluster_nodes(eslocal.load_cluster(dest.name))[0])
+    restart = subprocess.run(
+        [sys.executable, "-m", "esops_testbed.eslocal", "restart", dest.name, "--node", "0"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert restart.returncode == 0, restart.stderr
+    assert "did not stop" not in restart.stdout + restart.stderr
+    assert eslocal.node_pid(eslocal.cluster_nodes(eslocal.load_cluster(dest.name))[0]) not in (None, before)
+    assert dest.client.cluster.health(wait_for_status="yellow", timeout="60s")["status"] in ("green", "yellow")
+
+    exited = subprocess.Popen(["true"])  # a child that exits and is not reaped
+    while Path("/proc/%d/stat" % exited.pid).read_text().rsplit(")", 1)[1].split()[0] != "Z":
+        time.sleep(0.05)
+    seen_from_another_process = subprocess.run(
+        [sys.executable, "-c", "from esops_testbed import eslocal; print(eslocal._pid_alive(%d))" % exited.pid],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=True,
+    )
+    exited.wait()
+    assert seen_from_another_process.stdout.strip() == "False"
 
 
 def test_a_node_that_cannot_start_names_its_log(tmp_path, monkeypatch):
