@@ -78,14 +78,15 @@ def run_playbook(playbook, args=(), extra_vars=None, inventory="localhost,", env
     """Run ansible-playbook on a playbook file; returns PlaybookRun (rc, stdout, stderr)."""
     ensure_collection_tree()
     cmd = [ansible_bin("ansible-playbook"), "-i", inventory, str(playbook)] + list(args)
-    tmpdir = tempfile.mkdtemp(prefix="esops-pb-")
-    if extra_vars:
-        vars_file = Path(tmpdir) / "vars.json"
-        vars_file.write_text(json.dumps(extra_vars))
-        cmd += ["-e", "@%s" % vars_file]
-    proc = subprocess.run(
-        cmd, env=ansible_env(**(env or {})), capture_output=True, text=True, timeout=timeout, cwd=tmpdir, check=False
-    )
+    with tempfile.TemporaryDirectory(prefix="esops-pb-") as tmpdir:
+        if extra_vars:
+            vars_file = Path(tmpdir) / "vars.json"
+            vars_file.write_text(json.dumps(extra_vars))
+            cmd += ["-e", "@%s" % vars_file]
+        proc = subprocess.run(
+            cmd, env=ansible_env(**(env or {})), capture_output=True, text=True, timeout=timeout, cwd=tmpdir,
+            check=False,
+        )
     return PlaybookRun(proc, None)
 
 
@@ -113,11 +114,7 @@ def run_module(module, args, check=False, diff=False, verbosity=0, env=None):
     PlaybookRun.result is the registered result dict (changed, failed, msg, diff, ...).
     """
     ensure_collection_tree()
-    tmpdir = Path(tempfile.mkdtemp(prefix="esops-mod-"))
-    result_file = tmpdir / "result.json"
     name = module if "." in module else "esops.migration." + module
-    playbook = tmpdir / "play.yml"
-    playbook.write_text(_MODULE_PLAYBOOK.format(module=name, result_file=result_file))
     flags = []
     if check:
         flags.append("--check")
@@ -125,9 +122,13 @@ def run_module(module, args, check=False, diff=False, verbosity=0, env=None):
         flags.append("--diff")
     if verbosity:
         flags.append("-" + "v" * verbosity)
-    run = run_playbook(playbook, flags, extra_vars={"module_args": args}, env=env)
-    if result_file.exists():
+    with tempfile.TemporaryDirectory(prefix="esops-mod-") as tmpdir:
+        result_file = Path(tmpdir) / "result.json"
+        playbook = Path(tmpdir) / "play.yml"
+        playbook.write_text(_MODULE_PLAYBOOK.format(module=name, result_file=result_file))
+        run = run_playbook(playbook, flags, extra_vars={"module_args": args}, env=env)
+        if not result_file.exists():
+            raise AssertionError(
+                "ansible-playbook did not produce a result (rc=%s):\n%s" % (run.rc, run.output[-4000:]))
         run.result = json.loads(result_file.read_text())
-    else:
-        raise AssertionError("ansible-playbook did not produce a result (rc=%s):\n%s" % (run.rc, run.output[-4000:]))
     return run

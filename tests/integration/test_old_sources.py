@@ -96,19 +96,20 @@ def servers():
 
 def run_tasks(tasks):
     """Run module tasks ([(module, args)]) as one playbook; returns each task's registered result, in order."""
-    workdir = Path(tempfile.mkdtemp(prefix="esops-old-"))
-    results = workdir / "results.json"
-    play = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": [
-        {"name": "task %d" % number, "esops.migration." + module: "{{ task_args[%d] }}" % number,
-         "register": "r%d" % number, "ignore_errors": True} for number, (module, _args) in enumerate(tasks)] + [
-        {"name": "save the results", "ansible.builtin.copy": {
-            "content": "{{ [%s] | to_json }}" % ", ".join("r%d" % number for number in range(len(tasks))),
-            "dest": str(results)}}]}]
-    playbook = workdir / "play.yml"
-    playbook.write_text(json.dumps(play))
-    run = run_playbook(playbook, extra_vars={"task_args": [args for _module, args in tasks]})
-    assert results.exists(), run.output[-4000:]
-    return json.loads(results.read_text())
+    with tempfile.TemporaryDirectory(prefix="esops-old-") as tmp:
+        workdir = Path(tmp)
+        results = workdir / "results.json"
+        play = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": [
+            {"name": "task %d" % number, "esops.migration." + module: "{{ task_args[%d] }}" % number,
+             "register": "r%d" % number, "ignore_errors": True} for number, (module, _args) in enumerate(tasks)] + [
+            {"name": "save the results", "ansible.builtin.copy": {
+                "content": "{{ [%s] | to_json }}" % ", ".join("r%d" % number for number in range(len(tasks))),
+                "dest": str(results)}}]}]
+        playbook = workdir / "play.yml"
+        playbook.write_text(json.dumps(play))
+        run = run_playbook(playbook, extra_vars={"task_args": [args for _module, args in tasks]})
+        assert results.exists(), run.output[-4000:]
+        return json.loads(results.read_text())
 
 
 def remote(servers):
