@@ -14,6 +14,7 @@ from ansible_collections.esops.migration.tests.unit.plugins.module_utils.test_re
     NO_COPY_RUNNING,
     REMOTE_URL,
     completed,
+    failed_then_retried,
 )
 
 # What a 7.17.29 destination's task ends with when one answer of the remote is above its 100 MB buffer (as seen
@@ -30,14 +31,7 @@ def job(size=None):
 
 
 def test_a_batch_too_large_runs_again_at_once_with_half_the_size(scripted, clock):
-    cluster = scripted.cluster([
-        (("GET", "/_tasks"), NO_COPY_RUNNING),
-        (("POST", "/_reindex"), {"task": "n:1"}),
-        (("GET", "/_tasks/n:1"), completed("n", 1, error=CHUNK_ERROR)),
-        (("GET", "/_tasks"), NO_COPY_RUNNING),
-        (("POST", "/_reindex"), {"task": "n:2"}),
-        (("GET", "/_tasks/n:2"), completed("n", 2)),
-    ])
+    cluster = scripted.cluster(failed_then_retried("n", 1, CHUNK_ERROR))
     copy = job(size=36)
     started = clock.now
     CopyRunner(cluster, {}, retries=0).run([copy], deadline=started + 3600)

@@ -145,6 +145,19 @@ def completed(node, number, original=None, **outcome):
     return answer
 
 
+def failed_then_retried(node, number, error):
+    """The answers to a copy that fails with `error` as task node:number, then completes as node:number+1."""
+    retry = number + 1
+    return [
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "%s:%d" % (node, number)}),
+        (("GET", "/_tasks/%s:%d" % (node, number)), completed(node, number, error=error)),
+        (("GET", "/_tasks"), NO_COPY_RUNNING),
+        (("POST", "/_reindex"), {"task": "%s:%d" % (node, retry)}),
+        (("GET", "/_tasks/%s:%d" % (node, retry)), completed(node, retry)),
+    ]
+
+
 def listing(*task_ids):
     """GET /_tasks?actions=...reindex&detailed: the given tasks running the copy job() starts."""
     tasks = {task_id: {"node": task_id.split(":")[0], "id": int(task_id.split(":")[1]),
@@ -422,14 +435,7 @@ NO_SHARD_ERROR = {"type": "status_exception", "reason": (
 
 @pytest.mark.parametrize("error", [MISSING_SHARDS_ERROR, NO_SHARD_ERROR])
 def test_a_copy_the_remote_answered_503_is_retried(scripted, error):
-    cluster = scripted.cluster([
-        (("GET", "/_tasks"), NO_COPY_RUNNING),
-        (("POST", "/_reindex"), {"task": "nodeA:12"}),
-        (("GET", "/_tasks/nodeA:12"), completed("nodeA", 12, error=error)),
-        (("GET", "/_tasks"), NO_COPY_RUNNING),
-        (("POST", "/_reindex"), {"task": "nodeA:13"}),
-        (("GET", "/_tasks/nodeA:13"), completed("nodeA", 13)),
-    ])
+    cluster = scripted.cluster(failed_then_retried("nodeA", 12, error))
     copy = job()
     CopyRunner(cluster, {}, retries=1, retry_delay=1).run([copy], deadline=5000.0)
     assert copy.state == "done" and "remote answered 503" in copy.retried[0]["reason"], copy.retried
