@@ -113,7 +113,6 @@ def run_module(module, args, check=False, diff=False, verbosity=0, env=None):
 
     PlaybookRun.result is the registered result dict (changed, failed, msg, diff, ...).
     """
-    ensure_collection_tree()
     name = module if "." in module else "esops.migration." + module
     flags = []
     if check:

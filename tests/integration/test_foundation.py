@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from elasticsearch import ApiError, AuthenticationException, BadRequestError, Elasticsearch
@@ -86,7 +85,7 @@ def test_another_process_restarts_a_node_this_process_started_without_killing_it
     assert dest.client.cluster.health(wait_for_status="yellow", timeout="60s")["status"] in ("green", "yellow")
 
     exited = subprocess.Popen(["true"])  # a child that exits and is not reaped
-    while Path("/proc/%d/stat" % exited.pid).read_text().rsplit(")", 1)[1].split()[0] != "Z":
+    while not eslocal._is_zombie(exited.pid):
         time.sleep(0.05)
     seen_from_another_process = subprocess.run(
         [sys.executable, "-c", "from esops_testbed import eslocal; print(eslocal._pid_alive(%d))" % exited.pid],
