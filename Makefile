@@ -64,7 +64,7 @@ IT_WORKERS ?= 2
 integration:
 	$(PY) -m pytest -q --durations=10 -n $(IT_WORKERS) --dist loadfile tests/integration
 
-# The role on two real local clusters (mol-source/mol-dest, HTTP 33200/33210) through molecule,
+# The role on two real local clusters (mol-source/mol-dest, HTTP 32200/32210) through molecule,
 # scenario extensions/molecule/default: create, converge, idempotence, verify, destroy.
 molecule: collection-link
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections \
