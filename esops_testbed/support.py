@@ -90,30 +90,42 @@ def run_playbook(playbook, args=(), extra_vars=None, inventory="localhost,", env
     return PlaybookRun(proc, None)
 
 
-_MODULE_PLAYBOOK = """\
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
-    - name: run the module under test
-      {module}: "{{{{ module_args }}}}"
-      register: module_result
-      ignore_errors: true
-    - name: save the result
-      ansible.builtin.copy:
-        content: "{{{{ module_result | to_json }}}}"
-        dest: "{result_file}"
-      check_mode: false
-      diff: false
-"""
+RESULTS_CALLBACK_DIR = Path(__file__).resolve().parent / "callback_plugins"
+
+
+def run_tasks(tasks, flags=(), env=None):
+    """Run module tasks ([(module, args)]) as one playbook on localhost, each with ignore_errors.
+
+    Returns the PlaybookRun and each task's result as a registered variable holds it (changed, failed, msg,
+    diff, ...), saved by the esops_task_results callback (esops_testbed/callback_plugins).
+    """
+    play = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": [
+        {"name": "task %d" % number, _module_name(module): "{{ task_args[%d] }}" % number, "ignore_errors": True}
+        for number, (module, _args) in enumerate(tasks)]}]
+    with tempfile.TemporaryDirectory(prefix="esops-tasks-") as tmpdir:
+        results_file = Path(tmpdir) / "results.json"
+        playbook = Path(tmpdir) / "play.yml"
+        playbook.write_text(json.dumps(play))
+        saving = dict(ANSIBLE_CALLBACK_PLUGINS=RESULTS_CALLBACK_DIR, ANSIBLE_CALLBACKS_ENABLED="esops_task_results",
+                      ESOPS_TASK_RESULTS_FILE=results_file)
+        run = run_playbook(playbook, flags, extra_vars={"task_args": [args for _module, args in tasks]},
+                           env={**saving, **(env or {})})
+        results = json.loads(results_file.read_text()) if results_file.exists() else []
+    if len(results) != len(tasks):
+        raise AssertionError("ansible-playbook gave %d results for %d tasks (rc=%s):\n%s"
+                             % (len(results), len(tasks), run.rc, run.output[-4000:]))
+    return run, results
+
+
+def _module_name(module):
+    return module if "." in module else "esops.migration." + module
 
 
 def run_module(module, args, check=False, diff=False, verbosity=0, env=None):
     """Run one module through ansible-playbook (the real AnsiballZ path) and return PlaybookRun.
 
-    PlaybookRun.result is the registered result dict (changed, failed, msg, diff, ...).
+    PlaybookRun.result is the module's result as a registered variable holds it (changed, failed, msg, diff, ...).
     """
-    name = module if "." in module else "esops.migration." + module
     flags = []
     if check:
         flags.append("--check")
@@ -121,13 +133,6 @@ def run_module(module, args, check=False, diff=False, verbosity=0, env=None):
         flags.append("--diff")
     if verbosity:
         flags.append("-" + "v" * verbosity)
-    with tempfile.TemporaryDirectory(prefix="esops-mod-") as tmpdir:
-        result_file = Path(tmpdir) / "result.json"
-        playbook = Path(tmpdir) / "play.yml"
-        playbook.write_text(_MODULE_PLAYBOOK.format(module=name, result_file=result_file))
-        run = run_playbook(playbook, flags, extra_vars={"module_args": args}, env=env)
-        if not result_file.exists():
-            raise AssertionError(
-                "ansible-playbook did not produce a result (rc=%s):\n%s" % (run.rc, run.output[-4000:]))
-        run.result = json.loads(result_file.read_text())
+    run, results = run_tasks([(module, args)], flags, env)
+    run.result = results[0]
     return run

@@ -10,15 +10,11 @@ OpenSearch 3.8.0 (point in time). Each test runs its modules as tasks of one pla
 
 from __future__ import annotations
 
-import json
-import tempfile
-from pathlib import Path
-
 import pytest
 
 from esops_testbed import eslocal
 from esops_testbed.cluster_support import PORT_BASE, PREFIX
-from esops_testbed.support import ensure_collection_tree, run_playbook
+from esops_testbed.support import ensure_collection_tree, run_tasks
 
 ensure_collection_tree()
 
@@ -94,22 +90,9 @@ def servers():
             eslocal.destroy(name)
 
 
-def run_tasks(tasks):
-    """Run module tasks ([(module, args)]) as one playbook; returns each task's registered result, in order."""
-    with tempfile.TemporaryDirectory(prefix="esops-old-") as tmp:
-        workdir = Path(tmp)
-        results = workdir / "results.json"
-        play = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": [
-            {"name": "task %d" % number, "esops.migration." + module: "{{ task_args[%d] }}" % number,
-             "register": "r%d" % number, "ignore_errors": True} for number, (module, _args) in enumerate(tasks)] + [
-            {"name": "save the results", "ansible.builtin.copy": {
-                "content": "{{ [%s] | to_json }}" % ", ".join("r%d" % number for number in range(len(tasks))),
-                "dest": str(results)}}]}]
-        playbook = workdir / "play.yml"
-        playbook.write_text(json.dumps(play))
-        run = run_playbook(playbook, extra_vars={"task_args": [args for _module, args in tasks]})
-        assert results.exists(), run.output[-4000:]
-        return json.loads(results.read_text())
+def run_module_tasks(tasks):
+    """Run module tasks ([(module, args)]) as one playbook; returns each task's result, in order."""
+    return run_tasks(tasks)[1]
 
 
 def remote(servers):
@@ -127,7 +110,7 @@ def sources(cluster, index):
 def test_multi_type_index_is_refused_then_copied_one_index_per_type(servers):
     os3, es5 = servers["clusters"][OS3], servers["clusters"][ES5]
     dest = connection(OS3)
-    refused_index, refused_copy, tweets, users, copied, again = run_tasks([
+    refused_index, refused_copy, tweets, users, copied, again = run_module_tasks([
         ("es_index", dict(dest, name="multi-all", copy_from=dict(connection(ES5), index=MULTI))),
         ("es_reindex", dict(dest, remote=remote(servers), source_index=[MULTI], dest_index="multi-all")),
         ("es_index", dict(dest, name="multi-tweet", copy_from=dict(connection(ES5), index=MULTI, mapping_type="tweet"),
@@ -161,7 +144,7 @@ def test_multi_type_index_is_refused_then_copied_one_index_per_type(servers):
 def test_multi_type_index_copied_with_ids_prefixed_by_type(servers):
     os3 = servers["clusters"][OS3]
     dest = connection(OS3)
-    created, copied = run_tasks([
+    created, copied = run_module_tasks([
         ("es_index", dict(dest, name="multi-merged", copy_from=dict(connection(ES5), index=MULTI, merge_types=True),
                           settings={"number_of_replicas": 0})),
         ("es_reindex", dict(dest, remote=remote(servers), source_index=[MULTI], dest_index="multi-merged",
@@ -180,7 +163,7 @@ def test_script_pipeline_and_routing_change_what_lands_on_opensearch_3(servers):
     os3 = servers["clusters"][OS3]
     os3.request("PUT", "/_ingest/pipeline/mark-migrated", body={"processors": [
         {"set": {"field": "migrated_from", "value": "es5"}}, {"uppercase": {"field": "name"}}]})
-    created, copied = run_tasks([
+    created, copied = run_module_tasks([
         ("es_index", dict(connection(OS3), name="books-shaped", copy_from=dict(connection(ES5), index=BOOKS),
                           settings={"number_of_replicas": 0}, mappings={"properties": {"name": {"type": "keyword"}}})),
         ("es_reindex", dict(connection(OS3), remote=remote(servers), source_index=[BOOKS], dest_index="books-shaped",
@@ -210,7 +193,7 @@ def test_data_stream_destination_takes_mode_create_only(servers):
         "index_patterns": ["books-stream*"], "data_stream": {}, "priority": 10,
         "template": {"settings": {"number_of_replicas": 0}}})
     args = dict(connection(OS3), remote=remote(servers), source_index=[BOOKS], dest_index="books-stream")
-    sync, overwrite, created, again = run_tasks([
+    sync, overwrite, created, again = run_module_tasks([
         ("es_reindex", dict(args, mode="sync")),
         ("es_reindex", dict(args, mode="overwrite")),
         ("es_reindex", dict(args, mode="create")),
@@ -243,7 +226,7 @@ def test_verify_5_6_source_against_6_8_and_opensearch_3_8(servers):
     tasks += [("es_verify", dict(connection(ES6), level=level, **verify))
               for level in ("count", "ids", "content", "sample")]
     tasks += [("es_verify", dict(connection(OS3), level="content", **verify)), ("es_verify", on_opensearch)]
-    results = run_tasks(tasks)[1:]
+    results = run_module_tasks(tasks)[1:]
     for copied in results[:3]:
         assert not copied.get("failed") and copied["created"] == len(BOOK_DOCS), copied
     for verified in results[3:]:
@@ -254,7 +237,7 @@ def test_verify_5_6_source_against_6_8_and_opensearch_3_8(servers):
 
     for server, update in ((ES6, path(BOOKS, "doc", "7", "_update")), (OS3, path(BOOKS, "_update", "7"))):
         clusters[server].request("POST", update, {"refresh": "true"}, {"doc": {"year": 1}})
-    broken = run_tasks([
+    broken = run_module_tasks([
         ("es_verify", dict(connection(ES6), level="content", **verify)),
         ("es_verify", dict(connection(ES6), level="sample", **verify)),
         ("es_verify", dict(connection(OS3), level="content", **verify)),
