@@ -38,6 +38,12 @@ def empty_ansible_cfg():
     return path
 
 
+def target_python():
+    """The Python that runs the modules: $ESOPS_TARGET_PYTHON (`make integration` names .venv-target, which holds
+    the runtime requirements alone, as a managed node would), else this controller's own."""
+    return os.environ.get("ESOPS_TARGET_PYTHON") or sys.executable
+
+
 def ansible_env(**extra):
     """Environment for ansible-playbook runs: this collection only, no user config, no colour."""
     env = dict(os.environ)
@@ -49,7 +55,7 @@ def ansible_env(**extra):
         ANSIBLE_RETRY_FILES_ENABLED="0",
         ANSIBLE_LOCALHOST_WARNING="0",
         ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_PYTHON_INTERPRETER=target_python(),
         ANSIBLE_HOST_KEY_CHECKING="0",
         ANSIBLE_ROLES_PATH=str(REPO_ROOT / "roles"),
     )

@@ -74,7 +74,7 @@ def test_the_artefact_holds_the_collection_and_no_test_or_dev_files(installed):
         assert wanted in names or "./" + wanted in names or any(name.endswith("/" + wanted) for name in names), wanted
     # inventories/local names tools/eslocal.py, a development tool that does not ship: it stays out too.
     dev_files = (r"(^|/)(tests|tools|esops_testbed|bench|inventories/local|\.venv[^/]*|\.build|\.ci|\.ansible|\.cache"
-                 r"|requirements-dev[^/]*)(/|$)|(^|/)pyproject\.toml$")
+                 r"|requirements-(dev|target)[^/]*)(/|$)|(^|/)pyproject\.toml$")
     unwanted = [name for name in names if re.search(dev_files, name)]
     assert unwanted == []
 
