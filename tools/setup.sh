@@ -52,17 +52,24 @@ find_python313() {
     return 1
 }
 
-# Create or refresh a virtualenv ($1) with $2 from the requirement files $3..., when they changed.
+# Create or refresh a virtualenv ($1) with $2 from the requirement files $3..., when they changed. With PIP_FROM
+# naming another virtualenv, the new one gets no pip of its own: that one's pip installs into it (no ensurepip, 15 s).
 make_venv() {
-    local venv=$1 python=$2 stamp=$1/.requirements.sha256 wanted
+    local venv=$1 python=$2 stamp=$1/.requirements.sha256 wanted pip
     shift 2
     wanted=$(cat requirements.txt "$@" | sha256sum | cut -d' ' -f1)
     if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
         echo "setup: creating $venv with $python" >&2
-        "$python" -m venv "$venv"
-        "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+        if [ -n "${PIP_FROM:-}" ]; then
+            "$python" -m venv --clear --without-pip "$venv"
+            pip=("$PIP_FROM/bin/python" -m pip --python "$venv/bin/python")
+        else
+            "$python" -m venv "$venv"
+            pip=("$venv/bin/python" -m pip)
+            "${pip[@]}" install -q --disable-pip-version-check --upgrade pip
+        fi
         for requirements in "$@"; do
-            "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements"
+            "${pip[@]}" install -q --disable-pip-version-check -r "$requirements"
         done
         echo "$wanted" >"$stamp"
     fi
@@ -86,16 +93,8 @@ fi
 
 make_venv "$VENV" "$python" requirements-dev.txt
 
-# The managed node's Python for the integration tests: the runtime requirements alone. Without pip of its own
-# (.venv's pip installs into it), which saves ensurepip's 15 s.
-target_wanted=$(cat requirements.txt requirements-target.txt | sha256sum | cut -d' ' -f1)
-if [ ! -x "$VENV_TARGET/bin/python" ] || [ "$(cat "$VENV_TARGET/.requirements.sha256" 2>/dev/null)" != "$target_wanted" ]; then
-    echo "setup: creating $VENV_TARGET with $python" >&2
-    "$python" -m venv --clear --without-pip "$VENV_TARGET"
-    "$VENV/bin/python" -m pip --python "$VENV_TARGET/bin/python" install -q --disable-pip-version-check \
-        -r requirements-target.txt
-    echo "$target_wanted" >"$VENV_TARGET/.requirements.sha256"
-fi
+# The managed node's Python for the integration tests: the runtime requirements alone.
+PIP_FROM="$VENV" make_venv "$VENV_TARGET" "$python" requirements-target.txt
 
 # The second controller (.venv-2.21: ansible-core 2.21 on Python 3.13) is what make test needs
 # (ESOPS_CONTROLLER_MATRIX=1); the demo does not, so without that a machine with no Python 3.13 skips it.
