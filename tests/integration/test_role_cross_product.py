@@ -18,7 +18,7 @@ import pytest
 
 from esops_testbed import eslocal
 from esops_testbed.cluster_support import PORT_BASE, PREFIX
-from esops_testbed.support import REPO_ROOT, ensure_collection_tree, run_playbook, target_python
+from esops_testbed.support import REPO_ROOT, ensure_collection_tree, run_playbook
 
 ensure_collection_tree()
 
@@ -125,7 +125,6 @@ def inventory(tmp_path, dest):
 def run_role(tmp_path, source, dest, index, dest_index):
     source_connection, dest_connection = source.connection, dest.connection
     extra_vars = dict(
-        ansible_python_interpreter=target_python(),
         remote_reindex_source_url=source.url,
         remote_reindex_source_username=source_connection["username"] or "",
         remote_reindex_source_password=source_connection["password"] or "",

@@ -19,7 +19,7 @@ import pytest
 
 from esops_testbed import eslocal
 from esops_testbed.cluster_support import PORT_BASE, PREFIX
-from esops_testbed.support import REPO_ROOT, ensure_collection_tree, run_module, run_playbook, target_python
+from esops_testbed.support import REPO_ROOT, ensure_collection_tree, run_module, run_playbook
 
 ensure_collection_tree()
 
@@ -85,7 +85,6 @@ def run_role(tmp_path, dest, strategy=None, dest_index=None):
     if dest_index:
         item["dest"] = dest_index
     extra_vars = dict(
-        ansible_python_interpreter=target_python(),
         remote_reindex_source_url=source["hosts"][0],
         remote_reindex_dest_hosts=target["hosts"],
         remote_reindex_dest_username=target["username"],
