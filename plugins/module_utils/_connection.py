@@ -19,6 +19,7 @@ from ansible_collections.esops.migration.plugins.module_utils._cluster import (
     UnsupportedCluster,
     connect_cluster,
 )
+from ansible_collections.esops.migration.plugins.module_utils._urls import redact_url, url_secrets
 
 
 def connection_argument_spec():
@@ -73,43 +74,6 @@ def connection_problems(params):
                 "host %s carries credentials in the URL; give them in username/password instead" % redact_url(url)
             )
     return problems
-
-
-def redact_url(url):
-    """Drop any user:password@ part of a URL (with or without a scheme) so it can be shown in messages."""
-    text = str(url)
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        scheme, rest = "", text
-    # Up to the last @ before the path: a password may itself hold an @.
-    authority_end = len(rest)
-    for char in "/?#":
-        at = rest.find(char, rest.rfind("@") if "@" in rest else 0)
-        if at >= 0:
-            authority_end = min(authority_end, at)
-    authority = rest[:authority_end]
-    if "@" not in authority:
-        return text
-    return scheme + sep + authority.rpartition("@")[2] + rest[authority_end:]
-
-
-def url_secrets(value):
-    """Passwords written into URLs anywhere in module parameters (nested dicts and lists), to mask in output."""
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, (list, tuple)):
-        return set().union(*(url_secrets(item) for item in value))
-    return url_password(value)
-
-
-def url_password(value):
-    """{the password} written into a URL string (with or without a scheme), or an empty set."""
-    if not isinstance(value, str) or "@" not in value or redact_url(value) == value:
-        return set()
-    userinfo = value.partition("://")[2] if "://" in value else value
-    userinfo = userinfo[: len(userinfo) - len(redact_url(userinfo)) - 1]
-    password = userinfo.partition(":")[2]
-    return {password} if password else set()
 
 
 def error_causes(error, limit=5):

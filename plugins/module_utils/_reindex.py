@@ -10,8 +10,8 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from ansible_collections.esops.migration.plugins.module_utils._connection import redact_url
 from ansible_collections.esops.migration.plugins.module_utils._names import index_name_problems
+from ansible_collections.esops.migration.plugins.module_utils._urls import redact_url
 
 # Write modes and what each makes the destination do with a document that already exists there.
 #   create:    op_type=create, conflicts=proceed -> existing documents are left alone (counted as

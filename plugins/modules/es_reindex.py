@@ -656,7 +656,6 @@ from ansible_collections.esops.migration.plugins.module_utils._compatibility imp
 from ansible_collections.esops.migration.plugins.module_utils._connection import (
     ElasticsearchModule,
     describe_api_error,
-    redact_url,
     source_connection_spec,
 )
 from ansible_collections.esops.migration.plugins.module_utils._nodes import (
@@ -698,6 +697,7 @@ from ansible_collections.esops.migration.plugins.module_utils._reindex import (
 )
 from ansible_collections.esops.migration.plugins.module_utils._progress import merged_progress
 from ansible_collections.esops.migration.plugins.module_utils._reindex_tasks import CopyJob, CopyRunner, task_progress
+from ansible_collections.esops.migration.plugins.module_utils._urls import redact_url
 
 REMOTE_SPEC = dict(
     host=dict(type="str", required=True),
