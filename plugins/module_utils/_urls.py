@@ -4,7 +4,7 @@
 """Credentials written into URLs: shown without them, and found to be masked (pure).
 
 Kept apart from the connection layer, which imports the clients: the role's filters use these on the controller,
-where importing elasticsearch-py and opensearch-py would cost each task that templates them about 0.5 s of CPU.
+where importing elasticsearch-py and opensearch-py would cost each task that templates them about 0.3 s of CPU.
 """
 
 from __future__ import annotations
