@@ -35,9 +35,9 @@ demo-stop:
 # Two jobs side by side, each one's output printed whole as it ends: the stages that start clusters (the
 # integration tests, then molecule and the 2.21 demo side by side) and, at the lowest CPU priority, those that start
 # none (unit tests, sanity, lint, Galaxy's and the docs' checks), which then take only the CPU the clusters leave
-# idle. molecule and the 2.21 demo each keep one core about half busy (measured alone: 94 s and 85 s of wall time
-# for 105 and 95 CPU-s); they take the job slot the other chain gives back when it ends, which it does before the
-# integration tests (make's jobserver), and run one after the other when it has not.
+# idle. molecule and the 2.21 demo each keep about half of the two cores busy (measured alone: 94 s and 85 s of wall
+# time for 105 and 95 CPU-s); they take the job slot the other chain gives back when it ends, which it does before
+# the integration tests end (make's jobserver), and run one after the other when it has not.
 CLUSTER_STAGES := molecule demo-2.21
 CHECK_STAGES := unit sanity units-ansible-test lint changelog-lint unit-2.21 sanity-2.21 galaxy-import ee-introspect \
 	docs-lint
