@@ -344,3 +344,56 @@ options:
             omitted).
         type: int
 """
+
+    # es_preflight's second cluster: the source of the migration, only connection suboptions.
+    PREFLIGHT_SOURCE = r"""
+options:
+  source:
+    description:
+      - The source cluster of the migration, as the module reaches it with the migration's credentials (without
+        O(source.hosts), the module's own cluster).
+      - O(source.request_timeout) and O(source.max_retries) default to the module's O(request_timeout) and
+        O(max_retries).
+    type: dict
+    required: true
+    suboptions:
+      hosts:
+        description:
+          - URLs of the source cluster's HTTP endpoints.
+        type: list
+        elements: str
+      username:
+        description: User on the source cluster, with the password suboption.
+        type: str
+      password:
+        description: Password of the username suboption.
+        type: str
+      api_key:
+        description:
+          - API key for the source cluster (C(id:api_key) or its base64 encoding), instead of a username.
+        type: str
+      bearer_token:
+        description: Bearer token for the source cluster, instead of a username or an API key.
+        type: str
+      ca_certs:
+        description: PEM file of the certificate authorities trusted for C(https) source hosts.
+        type: path
+      client_cert:
+        description: PEM client certificate presented to the source cluster.
+        type: path
+      client_key:
+        description: PEM private key of the client_cert suboption.
+        type: path
+      verify_certs:
+        description: Whether to verify the certificate of C(https) source hosts.
+        type: bool
+        default: true
+      request_timeout:
+        description: Seconds to wait for each request to the source (the module's O(request_timeout) when omitted).
+        type: float
+      max_retries:
+        description:
+          - Retries of a request to the source that failed on the connection (the module's O(max_retries) when
+            omitted).
+        type: int
+"""

@@ -11,7 +11,9 @@ version_added: 0.1.0
 author: esops.migration contributors (@esops)
 description:
   - Takes the answers of the destination (and the source's primary store sizes), as M(ansible.builtin.uri) registers
-    them, and returns every problem found, each as a sentence saying what to fix; an empty list when there is none.
+    them (or as M(esops.migration.es_preflight) returns them in C(answers.dest), with C(stats) from
+    C(answers.source)), and returns every problem found, each as a sentence saying what to fix, naming the role's
+    variables; an empty list when there is none.
   - "Room: the primary store size of the source indices (C(GET <index>/_stats/store) on the source) against the
     available disk of the destination's data nodes (C(GET _nodes/stats/fs)) less what the high disk watermark keeps
     free (C(cluster.routing.allocation.disk.watermark.high), a percentage, a ratio or a byte value, capped by
@@ -64,22 +66,13 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.esops.migration.plugins.module_utils._dest_preflight import dest_problems
+from ansible_collections.esops.migration.plugins.module_utils._dest_preflight import dest_problems_of
 
 
 def dest_preflight_problems(answers, mode, url, username):
     if not isinstance(answers, dict):
         raise AnsibleFilterError("dest_preflight_problems: give a dict of the destination's answers")
-    aliases = answers.get("aliases") or []
-    aliases = aliases + [{}] * (len(answers.get("exists") or []) - len(aliases))
-    dests = [(dest_of(exists), exists.get("status") == 200, alias)
-             for exists, alias in zip(answers.get("exists") or [], aliases)]
-    return dest_problems(dict(answers, dests=dests), mode, url, username or "(none)")
-
-
-def dest_of(result):
-    item = result.get("item") or {}
-    return item.get("dest") or item.get("source")
+    return dest_problems_of(answers, mode, url, username)
 
 
 class FilterModule:

@@ -11,8 +11,9 @@ version_added: 0.1.0
 author: esops.migration contributors (@esops)
 description:
   - Takes the answers of the source cluster to C(GET /), to C(GET <index>/_mapping) for each source index or
-    pattern and to C(POST _security/user/_has_privileges), as M(ansible.builtin.uri) registers them, and returns
-    every problem found, each as a sentence saying what to fix; an empty list when there is none.
+    pattern and to C(POST _security/user/_has_privileges), as M(ansible.builtin.uri) registers them (or as
+    M(esops.migration.es_preflight) returns them in C(answers.source)), and returns every problem found, each as a
+    sentence saying what to fix, naming the role's variables; an empty list when there is none.
   - Finds credentials the source refuses, a source that does not answer, an index that does not exist, a pattern
     that matches nothing, an index whose C(_source) is disabled, and the privileges the user lacks among the
     cluster privilege C(monitor) (every reindex from remote sends C(GET /) first) and C(read) and
@@ -63,14 +64,13 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.esops.migration.plugins.module_utils._preflight import source_problems
+from ansible_collections.esops.migration.plugins.module_utils._preflight import source_problems_of
 
 
 def source_preflight_problems(root, mappings, privileges, url, username):
     if not isinstance(mappings, list):
         raise AnsibleFilterError("source_preflight_problems: mappings must be the results list of the mappings loop")
-    patterns = [((result.get("item") or {}).get("source"), result) for result in mappings]
-    return source_problems(root, patterns, privileges, url, username or "(none)")
+    return source_problems_of(dict(root=root, mappings=mappings, privileges=privileges), url, username)
 
 
 class FilterModule:

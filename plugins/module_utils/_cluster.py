@@ -340,6 +340,16 @@ def transport_for(library, params, headers, version):
 TRANSPORT_MAKERS = {ELASTICSEARCH: elasticsearch_transport, OPENSEARCH: opensearch_transport}
 
 
+def unidentified_cluster(params, headers=None):
+    """A Cluster for a server that refused GET / (so its product and version are unknown), asked in plain JSON.
+
+    opensearch-py sends plain JSON, which every version of both products reads; elasticsearch-py's compatible-with
+    content type only where opensearch-py is not installed.
+    """
+    library = OPENSEARCH if opensearchpy is not None else ELASTICSEARCH
+    return Cluster(TRANSPORT_MAKERS[library](params, headers), None, (0, 0, 0), params, headers)
+
+
 class Cluster:
     """A connected cluster: its product, its version, and requests that answer dicts or raise ClusterError."""
 

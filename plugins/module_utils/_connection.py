@@ -150,10 +150,12 @@ class ElasticsearchModule(AnsibleModule):
                            exception=ELASTICSEARCH_IMPORT_ERROR)
         self._cluster = None
 
-    def connect(self, params=None, what="cluster", headers=None):
+    def connect(self, params=None, what="cluster", headers=None, on_refusal=None):
         """The Cluster for the connection options in params (the module's own by default).
 
         Options for another cluster (a source) that leave request_timeout or max_retries out get the module's.
+        With `on_refusal`, a cluster that refuses GET / or does not answer it gives on_refusal(ClusterError) instead
+        of a failure.
         """
         params = self.params if params is None else self.with_module_defaults(params)
         problems = connection_problems(params)
@@ -167,6 +169,8 @@ class ElasticsearchModule(AnsibleModule):
                                exception=OPENSEARCH_IMPORT_ERROR if exc.library == "opensearch-py" else ELASTICSEARCH_IMPORT_ERROR)
             self.fail_json(msg="Cannot work with the %s: %s." % (what, exc.message))
         except ClusterError as exc:
+            if on_refusal is not None:
+                return on_refusal(exc)
             self.fail_on_error(exc, "Connecting to the %s" % what)
         except (ValueError, TypeError) as exc:
             self.fail_json(msg="Cannot build a client for the %s from the connection options: %s" % (what, exc))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.esops.migration.plugins.module_utils._preflight import hint_names
 from ansible_collections.esops.migration.plugins.module_utils._reindex import matching_template
 
 DISK = "cluster.routing.allocation.disk."
@@ -179,11 +180,12 @@ def data_stream_behind(dest, exists, alias_answer, streams, templates_answer):
     return None
 
 
-def data_stream_problems(dests, mode, streams_answer, templates_answer):
+def data_stream_problems(dests, mode, streams_answer, templates_answer, names=None):
     """Why `mode` cannot write into the destinations that are data streams.
 
     dests: [(dest name, exists (bool), answer of GET _alias/<dest>)].
     """
+    names = hint_names(names)
     if mode == "create":
         return []
     streams = data_stream_names(streams_answer)
@@ -191,37 +193,53 @@ def data_stream_problems(dests, mode, streams_answer, templates_answer):
     for dest, exists, alias_answer in dests:
         behind = data_stream_behind(dest, exists, alias_answer, streams, templates_answer)
         if behind:
-            problems.append("Destination '%s' %s, which accepts only op_type create: remote_reindex_mode %s cannot "
-                            "write there (%s). Set remote_reindex_mode: create (documents already there are left as "
-                            "they are)." % (dest, behind, mode, "overwrite sends index operations" if mode ==
-                                            "overwrite" else "sync sends external versions, which create refuses"))
+            why = "overwrite sends index operations" if mode == "overwrite" else \
+                "sync sends external versions, which create refuses"
+            problems.append("Destination '%s' %s, which accepts only op_type create: %s %s cannot write there (%s). "
+                            "Set %s: create (documents already there are left as they are)."
+                            % (dest, behind, names["mode"], mode, why, names["mode"]))
     return problems
 
 
-def dest_root_problems(response, url, username):
-    """Problems found by GET / on the destination with the role's destination credentials."""
+def dest_root_problems(response, url, username, names=None):
+    """Problems found by GET / on the destination with the destination's credentials."""
+    names = hint_names(names)
     status = response.get("status") if isinstance(response, dict) else None
     if not isinstance(status, int) or status <= 0:
-        return ["The destination %s does not answer from the controller: %s. Check remote_reindex_dest_hosts."
-                % (url, (response or {}).get("msg", "no answer"))]
+        return ["The destination %s does not answer from the controller: %s. Check %s."
+                % (url, (response or {}).get("msg", "no answer"), names["dest_hosts"])]
     if status == 401:
-        return ["The destination %s refused the credentials of user '%s' (HTTP 401): check "
-                "remote_reindex_dest_username and remote_reindex_dest_password." % (url, username)]
+        return ["The destination %s refused the credentials of user '%s' (HTTP 401): check %s and %s."
+                % (url, username, names["dest_username"], names["dest_password"])]
     return []
 
 
-def dest_problems(answers, mode, url, username):
+def dest_problems(answers, mode, url, username, names=None):
     """Every problem found on the destination (and the room the source indices need there).
 
     answers: dict with root, fs, disk_settings, stats (results of the source _stats/store loop), streams,
     templates, and dests ([(dest name, exists, GET _alias answer)]).
     """
-    problems = dest_root_problems(answers.get("root"), url, username)
+    problems = dest_root_problems(answers.get("root"), url, username, names)
     if problems:
         return problems
     problems += room_problems(answers.get("stats") or [], answers.get("fs"), answers.get("disk_settings"))
     return problems + data_stream_problems(answers.get("dests") or [], mode, answers.get("streams"),
-                                           answers.get("templates"))
+                                           answers.get("templates"), names)
+
+
+def dest_problems_of(answers, mode, url, username, names=None):
+    """Every problem found on the destination, from the answers as uri loops register them (or es_preflight returns
+    them): exists and aliases hold one answer per index entry, with the entry as item."""
+    exists = answers.get("exists") or []
+    aliases = (answers.get("aliases") or []) + [{}] * (len(exists) - len(answers.get("aliases") or []))
+    dests = [(dest_of(found), found.get("status") == 200, alias) for found, alias in zip(exists, aliases)]
+    return dest_problems(dict(answers, dests=dests), mode, url, username or "(none)", names)
+
+
+def dest_of(result):
+    item = result.get("item") or {}
+    return item.get("dest") or item.get("source")
 
 
 # --- The plan: what the role will do, from read-only answers and check-mode results -------------------------------

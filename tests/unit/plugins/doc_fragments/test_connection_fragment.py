@@ -8,7 +8,7 @@ import yaml
 from ansible_collections.esops.migration.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.esops.migration.plugins.module_utils._connection import source_connection_spec
 
-FRAGMENTS = ("SOURCE", "COPY_FROM", "REINDEX_SOURCE", "INFO_SOURCE")
+FRAGMENTS = ("SOURCE", "COPY_FROM", "REINDEX_SOURCE", "INFO_SOURCE", "PREFLIGHT_SOURCE")
 
 
 def source_suboptions(name):

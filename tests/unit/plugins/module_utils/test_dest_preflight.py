@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.esops.migration.plugins.module_utils import _dest_preflight as dp
+from ansible_collections.esops.migration.plugins.module_utils._preflight import MODULE_NAMES
 
 GIB = 1024 ** 3
 
@@ -75,6 +76,21 @@ def test_data_stream_destinations_by_name_alias_and_template():
 def test_dest_credentials_refused_stop_the_other_checks():
     (problem,) = dp.dest_problems(dict(root=answer({}, 401)), "sync", "https://d:9200", "admin")
     assert "refused the credentials of user 'admin'" in problem
+
+
+def test_es_preflight_answers_name_the_module_options_and_the_role_keeps_its_variables():
+    """es_preflight's answers: exists and aliases per index entry (item); hints name the options it was given."""
+    streams = answer({"data_streams": [{"name": "logs-app"}]})
+    answers = dict(root=answer({}), streams=streams, templates=answer({"index_templates": []}),
+                   exists=[dict(item={"source": "old", "dest": "logs-app"}, status=200)],
+                   aliases=[dict(item={"source": "old", "dest": "logs-app"}, **answer({}, 404))])
+    (as_module,) = dp.dest_problems_of(answers, "sync", "https://d:9200", "admin", MODULE_NAMES)
+    assert "Destination 'logs-app' is a data stream" in as_module
+    assert "mode sync cannot write there" in as_module and "Set mode: create" in as_module
+    (as_role,) = dp.dest_problems_of(answers, "sync", "https://d:9200", "admin")
+    assert "remote_reindex_mode sync" in as_role and "Set remote_reindex_mode: create" in as_role
+    (refused,) = dp.dest_problems_of(dict(root=answer({}, 401)), "create", "https://d:9200", None, MODULE_NAMES)
+    assert refused.endswith("user '(none)' (HTTP 401): check username and password.")
 
 
 def test_plan_names_files_restarts_indices_and_documents():

@@ -116,5 +116,5 @@ def test_the_es_action_group_lists_every_module_that_talks_to_a_cluster():
             doc_strings(REPO_ROOT / "plugins" / "modules" / ("%s.py" % module))["DOCUMENTATION"]
         ).get("extends_documentation_fragment", [])
     )
-    assert with_connection == ["es_index", "es_info", "es_mirror_deletes", "es_reindex", "es_reindex_task", "es_verify"]
+    assert with_connection == ["es_index", "es_info", "es_mirror_deletes", "es_preflight", "es_reindex", "es_reindex_task", "es_verify"]
     assert sorted(runtime["action_groups"]["es"]) == with_connection
