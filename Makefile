@@ -160,6 +160,7 @@ docs:
 # Benchmarks (not part of the tests): figures printed and saved in bench/results/.
 bench: setup
 	$(PY) bench/verify_content.py
+	$(PY) bench/preflight.py
 	$(VENV)/bin/pip install -q -r bench/requirements.txt
 	@rm -f bench/.node/install-failed.txt; mkdir -p bench/.node; \
 	  npm install --prefix bench/.node elasticdump >bench/.node/npm.log 2>&1 || \
