@@ -237,9 +237,14 @@ def dest_problems_of(answers, mode, url, username, names=None):
     return dest_problems(dict(answers, dests=dests), mode, url, username or "(none)", names)
 
 
+def entry_dest(entry):
+    """The destination index of an index entry: its dest, else its source."""
+    return entry.get("dest") or entry.get("source")
+
+
 def dest_of(result):
-    item = result.get("item") or {}
-    return item.get("dest") or item.get("source")
+    """The destination index of the entry an answer was asked for (its item)."""
+    return entry_dest(result.get("item") or {})
 
 
 # --- The plan: what the role will do, from read-only answers and check-mode results -------------------------------
@@ -273,7 +278,7 @@ def index_plan(items, exists_results, count_results):
         documents = (ok_json(count) or {}).get("count")
         if documents is not None and item.get("max_docs") is not None:
             documents = min(documents, int(item["max_docs"]))
-        plan.append(dict(source=item.get("source"), dest=item.get("dest") or item.get("source"),
+        plan.append(dict(source=item.get("source"), dest=entry_dest(item),
                          create=(exists or {}).get("status") == 404, documents=documents))
     return plan
 

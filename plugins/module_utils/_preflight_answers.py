@@ -12,6 +12,7 @@ asked once per index are lists with the index's entry as `item`, as a uri loop r
 from __future__ import annotations
 
 from ansible_collections.esops.migration.plugins.module_utils._cluster import ClusterError, path
+from ansible_collections.esops.migration.plugins.module_utils._dest_preflight import entry_dest
 
 FS_FILTER = "nodes.*.name,nodes.*.roles,nodes.*.fs.total"
 DISK_FILTER = "*.cluster.routing.allocation.disk"
@@ -46,10 +47,6 @@ def ask_exists(cluster, url):
 def per_index(indices, question, asked=True):
     """The answers to `question(entry)` for each index entry, each with the entry as item ({} when not asked)."""
     return [dict(question(entry) if asked else {}, item=entry) for entry in indices]
-
-
-def dest_name(entry):
-    return entry.get("dest") or entry["source"]
 
 
 def count_body(entry):
@@ -89,8 +86,9 @@ def dest_answers(cluster, root, indices, mode):
                           dict(include_defaults="true", filter_path=DISK_FILTER)) if known else {},
         streams=ask(cluster, "GET", "/_data_stream") if streams_matter else {},
         templates=ask(cluster, "GET", "/_index_template") if streams_matter else {},
-        exists=per_index(indices, lambda entry: ask_exists(cluster, path(dest_name(entry))), known),
-        aliases=per_index(indices, lambda entry: ask(cluster, "GET", path("_alias", dest_name(entry))), streams_matter),
+        exists=per_index(indices, lambda entry: ask_exists(cluster, path(entry_dest(entry))), known),
+        aliases=per_index(indices, lambda entry: ask(cluster, "GET", path("_alias", entry_dest(entry))),
+                          streams_matter),
         nodes_settings=ask(cluster, "GET", "/_nodes/settings",
                            dict(flat_settings="true", filter_path=NODE_SETTINGS_FILTER)) if known else {},
     )
