@@ -20,6 +20,8 @@ assembled distribution, clusters/<name>/<node>/{config,data,logs,tmp} one direct
 (tmp is the node's java.io.tmpdir, removed with the cluster).
 $ESLOCAL_JVM_OPTIONS (space-separated JVM flags) is appended to the jvm.options of the clusters created while it
 is set: the test suite gives -XX:TieredStopAtLevel=1 (see the Makefile), which halves a node's start-up CPU.
+The admin user of a secured cluster is written into the node's file realm with a bcrypt hash, as
+elasticsearch-users would write it (esops_testbed/realm_files.py).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from esops_testbed import realm_files
 
 # 7.17 is the newest line whose reindex module Elastic publishes on Maven Central
 # (reindex-client stops at 7.17.x; the 8.x/9.x integ-test zips ship without reindex and rest-root).
@@ -619,9 +623,9 @@ def create_cluster(name, nodes=1, http_port=None, security=True, heap="512m", se
     _write_node_files(meta, wanted, server_home, all_nodes)
     _make_readable(home())
     for node in all_nodes:
-        _chown_tree(node.dir, ids)
         if security:
-            _add_file_realm_user(meta, node, ids)
+            realm_files.set_user(node.config_dir, meta["username"], meta["password"], ["superuser"])
+        _chown_tree(node.dir, ids)
     meta_file = cluster_dir(name) / "cluster.json"
     meta_file.write_text(json.dumps(meta, indent=2))
     os.chmod(meta_file, 0o600)
@@ -630,22 +634,6 @@ def create_cluster(name, nodes=1, http_port=None, security=True, heap="512m", se
 
 def _random_password():
     return "Es-" + secrets.token_urlsafe(15)
-
-
-def _add_file_realm_user(meta, node, ids):
-    env = _node_env(meta, node)
-    cmd = [
-        str(Path(meta["es_home"]) / "bin" / "elasticsearch-users"),
-        "useradd",
-        meta["username"],
-        "-p",
-        meta["password"],
-        "-r",
-        "superuser",
-    ]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, **_as_node_user(ids))
-    if proc.returncode != 0:
-        raise LauncherError("creating the admin user of %s failed: %s%s" % (node.name, proc.stdout, proc.stderr))
 
 
 def _as_node_user(ids):

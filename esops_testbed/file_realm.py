@@ -10,26 +10,17 @@ from __future__ import annotations
 import grp
 import os
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
 import yaml
 from elasticsearch import Elasticsearch
 
-from esops_testbed import eslocal
+from esops_testbed import eslocal, realm_files
 
 
 def _config_dir(cluster):
     return Path(eslocal.info(cluster.name)["nodes"][0]["config_file"]).parent
-
-
-def _users_tool(cluster, *args):
-    meta = eslocal.load_cluster(cluster.name)
-    env = dict(os.environ, ES_JAVA_HOME=eslocal.java_home(), ES_PATH_CONF=str(_config_dir(cluster)))
-    env.pop("JAVA_HOME", None)
-    return subprocess.run([str(Path(meta["es_home"]) / "bin" / "elasticsearch-users"), *args], env=env,
-                          capture_output=True, text=True, check=False)
 
 
 def _give_to_node_user(cluster):
@@ -57,7 +48,7 @@ def set_role(cluster, role, cluster_privileges, index_names, index_privileges):
 
 
 def remove(cluster, username, role):
-    _users_tool(cluster, "userdel", username)
+    realm_files.remove_user(_config_dir(cluster), username)
     roles_file = _config_dir(cluster) / "roles.yml"
     roles = (yaml.safe_load(roles_file.read_text()) if roles_file.exists() else None) or {}
     roles.pop(role, None)
@@ -66,9 +57,7 @@ def remove(cluster, username, role):
 
 
 def set_user(cluster, username, password, role):
-    _users_tool(cluster, "userdel", username)
-    added = _users_tool(cluster, "useradd", username, "-p", password, "-r", role)
-    assert added.returncode == 0, added.stdout + added.stderr
+    realm_files.set_user(_config_dir(cluster), username, password, [role])
     _give_to_node_user(cluster)
 
 
