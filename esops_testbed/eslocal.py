@@ -20,8 +20,9 @@ assembled distribution, clusters/<name>/<node>/{config,data,logs,tmp} one direct
 (tmp is the node's java.io.tmpdir, removed with the cluster).
 $ESLOCAL_JVM_OPTIONS (space-separated JVM flags) is appended to the jvm.options of the clusters created while it
 is set: the test suite gives -XX:TieredStopAtLevel=1 (see the Makefile), which halves a node's start-up CPU.
-The admin user of a secured cluster is written into the node's file realm with a bcrypt hash, as
-elasticsearch-users would write it (esops_testbed/realm_files.py).
+5.x and 6.x nodes start through the distribution's bin/ script; 7.x and OpenSearch nodes with the java command
+line their script would exec (see java_launch). The admin user of a secured cluster is written into the node's
+file realm with a bcrypt hash, as elasticsearch-users would write it (esops_testbed/realm_files.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import pwd
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -189,6 +191,11 @@ class Server:
     @property
     def env_prefix(self):
         return "OPENSEARCH" if self.opensearch else "ES"
+
+    @property
+    def script_starts_node(self):
+        """Whether eslocal starts the node with the distribution's start script: 5.x and 6.x (see java_launch)."""
+        return not self.opensearch and self.major < 7
 
 
 def log(msg):
@@ -663,11 +670,65 @@ def _node_env(meta, node):
 
 
 def node_command(meta, node):
+    """The start script of a 5.x or 6.x node."""
     server = cluster_server(meta)
     cmd = [str(Path(meta["es_home"]) / "bin" / server.product)]
     if not server.opensearch and server.major < 6:
         cmd.append("-Epath.conf=%s" % node.config_dir)
     return cmd
+
+
+# bin/elasticsearch (7.x) and bin/opensearch run five JVMs before the node's own: `java -version` and the Java version
+# checker (twice, once more for the keystore tool), `elasticsearch-keystore has-passwd` and the JVM options parser.
+# Measured with process accounting on 7.17, they cost 1.6 CPU-s per start, for a JDK this launcher has already
+# chosen and a keystore it never protects with a password. Those nodes are started with the command line the
+# script would exec: the options the distribution's own JvmOptionsParser gives, the script's system properties,
+# classpath and main class, in the distribution's directory, and the empty keystore password on stdin.
+def _script_values(server_home, server):
+    """The distribution's DISTRIBUTION_* and BUNDLED_JDK values, as its bin/<product>-env script sets them."""
+    prefix = server.env_prefix + "_"
+    values = {}
+    for line in (Path(server_home) / "bin" / ("%s-env" % server.product)).read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.startswith((prefix + "DISTRIBUTION_", prefix + "BUNDLED_JDK")):
+            values[key[len(prefix):]] = value.strip()
+    return values
+
+
+def _parsed_jvm_options(meta, node, java, ids):
+    """The node's JVM options as the distribution's JvmOptionsParser expands them (ergonomics included)."""
+    server, server_home = cluster_server(meta), Path(meta["es_home"])
+    args = [str(node.config_dir)] if server.opensearch else [str(node.config_dir), str(server_home / "plugins")]
+    proc = subprocess.run(
+        [java, "-Xshare:auto", "-cp", str(server_home / "lib" / "*"),
+         "org.%s.tools.launchers.JvmOptionsParser" % server.product, *args],
+        env=_node_env(meta, node), cwd=str(server_home), capture_output=True, text=True, check=False,
+        **_as_node_user(ids)
+    )
+    if proc.returncode != 0:
+        raise LauncherError("the JVM options parser of %s failed on %s: %s%s"
+                            % (server.name, node.config_dir / "jvm.options", proc.stdout, proc.stderr))
+    return proc.stdout.split()
+
+
+def java_launch(meta, node, ids):
+    """The java command line and environment bin/elasticsearch (7.x) or bin/opensearch would exec this node with."""
+    server, server_home = cluster_server(meta), Path(meta["es_home"])
+    java = str(Path(java_home_for(server)) / "bin" / "java")
+    prop = "opensearch" if server.opensearch else "es"
+    values = _script_values(server_home, server)
+    properties = ["-D%s.path.home=%s" % (prop, server_home), "-D%s.path.conf=%s" % (prop, node.config_dir)]
+    if "DISTRIBUTION_FLAVOR" in values:
+        properties.append("-D%s.distribution.flavor=%s" % (prop, values["DISTRIBUTION_FLAVOR"]))
+    properties += ["-D%s.distribution.type=%s" % (prop, values["DISTRIBUTION_TYPE"]),
+                   "-D%s.bundled_jdk=%s" % (prop, values["BUNDLED_JDK"])]
+    main_class = "org.opensearch.bootstrap.OpenSearch" if server.opensearch else "org.elasticsearch.bootstrap.Elasticsearch"
+    options = _parsed_jvm_options(meta, node, java, ids)
+    env = dict(_node_env(meta, node), HOSTNAME=socket.gethostname())
+    env[server.env_prefix + "_JAVA_OPTS"] = " ".join(options)
+    if not server.opensearch:
+        env["LIBFFI_TMPDIR"] = str(node.tmp_dir)
+    return [java, "-Xshare:auto", *options, *properties, "-cp", str(server_home / "lib" / "*"), main_class], env
 
 
 def _is_zombie(pid):
@@ -716,17 +777,24 @@ def start_node(meta, node):
     shutil.rmtree(node.tmp_dir, ignore_errors=True)
     node.tmp_dir.mkdir(parents=True, exist_ok=True)
     _chown_tree(node.dir, ids)
+    if cluster_server(meta).script_starts_node:
+        (command, env), cwd, keystore_password = (node_command(meta, node), _node_env(meta, node)), node.dir, None
+    else:
+        (command, env), cwd, keystore_password = java_launch(meta, node, ids), meta["es_home"], b"\n"
     with open(node.console_log, "ab") as console:
         proc = subprocess.Popen(
-            node_command(meta, node),
-            env=_node_env(meta, node),
-            cwd=str(node.dir),
-            stdin=subprocess.DEVNULL,
+            command,
+            env=env,
+            cwd=str(cwd),
+            stdin=subprocess.DEVNULL if keystore_password is None else subprocess.PIPE,
             stdout=console,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             **_as_node_user(ids)
         )
+    if keystore_password is not None:
+        proc.stdin.write(keystore_password)
+        proc.stdin.close()
     node.pid_file.write_text("%d\n" % proc.pid)
 
 

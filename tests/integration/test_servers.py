@@ -130,6 +130,26 @@ def test_the_node_temp_dir_lives_in_the_cluster_directory(nodes, server):
     assert "reindex.remote" not in config_file.read_text()
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("server", [name for name in eslocal.SERVERS
+                                    if not eslocal.Server.parse(name).script_starts_node])
+def test_a_node_started_without_its_script_has_the_options_the_script_would_give(nodes, server):
+    """7.x and OpenSearch nodes start with the java command line their bin/ script would exec
+    (eslocal.java_launch): the distribution's own options parser ran (its system properties and its heap
+    ergonomics are there), and the script's system properties name the node's directories."""
+    node = nodes[server]
+    (jvm,) = [entry["jvm"] for entry in node.call("GET", "/_nodes/jvm")["nodes"].values()]
+    arguments = jvm["input_arguments"]
+    prop = "opensearch" if node.server.opensearch else "es"
+    config_dir = eslocal.cluster_nodes(eslocal.load_cluster(cluster_name(server)))[0].config_dir
+    assert "-D%s.networkaddress.cache.ttl=60" % prop in arguments, arguments
+    assert [arg for arg in arguments if arg.startswith("-XX:MaxDirectMemorySize=")], arguments
+    assert "-Xmx%s" % HEAP.get(server, "384m") in arguments, arguments
+    assert "-D%s.path.conf=%s" % (prop, config_dir) in arguments, arguments
+    assert "-D%s.path.home=%s" % (prop, eslocal.load_cluster(cluster_name(server))["es_home"]) in arguments
+    assert "-D%s.distribution.type=zip" % prop in arguments, arguments
+
+
 def allow_remotes(dest, sources):
     """Test-side edit of dest's config: the allowlist (OpenSearch 2+) or whitelist line naming the sources."""
     allowlist = dest.server.opensearch and dest.server.major >= 2
