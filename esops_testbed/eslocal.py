@@ -678,12 +678,13 @@ def node_command(meta, node):
     return cmd
 
 
-# bin/elasticsearch (7.x) and bin/opensearch run five JVMs before the node's own: `java -version` and the Java version
-# checker (twice, once more for the keystore tool), `elasticsearch-keystore has-passwd` and the JVM options parser.
-# Measured with process accounting on 7.17, they cost 1.6 CPU-s per start, for a JDK this launcher has already
-# chosen and a keystore it never protects with a password. Those nodes are started with the command line the
-# script would exec: the options the distribution's own JvmOptionsParser gives, the script's system properties,
-# classpath and main class, in the distribution's directory, and the empty keystore password on stdin.
+# Before the node's own JVM, bin/elasticsearch (7.x) and bin/opensearch run `java -version` and the Java version
+# checker twice (once more for the keystore tool), `elasticsearch-keystore has-passwd`, and the JVM options parser
+# with its ergonomics probe. Measured with process accounting on 7.17, the first five cost 1.3 CPU-s per start, for
+# a JDK this launcher has already chosen and a keystore it never protects with a password. Those nodes are started
+# with the command line the script would exec: the options the distribution's own JvmOptionsParser gives, the
+# script's system properties, classpath and main class, in the distribution's directory, and the empty keystore
+# password on stdin.
 def _script_values(server_home, server):
     """The distribution's DISTRIBUTION_* and BUNDLED_JDK values, as its bin/<product>-env script sets them."""
     prefix = server.env_prefix + "_"

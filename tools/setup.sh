@@ -57,7 +57,7 @@ find_python313() {
 UV_DIR=.build/uv
 UV=$UV_DIR/bin/uv
 ensure_uv() {
-    [ -x "$UV" ] || "$1" -m pip install -q --disable-pip-version-check --target "$UV_DIR" 'uv>=0.9,<1'
+    [ -x "$UV" ] || "$1" -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$UV_DIR" 'uv>=0.9,<1'
 }
 
 # Create or refresh a virtualenv ($1) with $2 from the requirement files $3..., when they changed. The
