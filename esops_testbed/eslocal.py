@@ -723,13 +723,31 @@ def java_launch(meta, node, ids):
         properties.append("-D%s.distribution.flavor=%s" % (prop, values["DISTRIBUTION_FLAVOR"]))
     properties += ["-D%s.distribution.type=%s" % (prop, values["DISTRIBUTION_TYPE"]),
                    "-D%s.bundled_jdk=%s" % (prop, values["BUNDLED_JDK"])]
-    main_class = "org.opensearch.bootstrap.OpenSearch" if server.opensearch else "org.elasticsearch.bootstrap.Elasticsearch"
+    main_class = "org.%s.bootstrap.%s" % (server.product, "OpenSearch" if server.opensearch else "Elasticsearch")
     options = _parsed_jvm_options(meta, node, java, ids)
     env = dict(_node_env(meta, node), HOSTNAME=socket.gethostname())
     env[server.env_prefix + "_JAVA_OPTS"] = " ".join(options)
     if not server.opensearch:
         env["LIBFFI_TMPDIR"] = str(node.tmp_dir)
     return [java, "-Xshare:auto", *options, *properties, "-cp", str(server_home / "lib" / "*"), main_class], env
+
+
+@dataclass(frozen=True)
+class Launch:
+    """How a node's process starts: command, environment, working directory and what its stdin gets (None:
+    nothing)."""
+
+    command: list
+    env: dict
+    cwd: str
+    stdin: bytes | None = None
+
+
+def node_launch(meta, node, ids):
+    if cluster_server(meta).script_starts_node:
+        return Launch(node_command(meta, node), _node_env(meta, node), str(node.dir))
+    command, env = java_launch(meta, node, ids)
+    return Launch(command, env, meta["es_home"], stdin=b"\n")  # the script's (empty) keystore password
 
 
 def _is_zombie(pid):
@@ -778,23 +796,20 @@ def start_node(meta, node):
     shutil.rmtree(node.tmp_dir, ignore_errors=True)
     node.tmp_dir.mkdir(parents=True, exist_ok=True)
     _chown_tree(node.dir, ids)
-    if cluster_server(meta).script_starts_node:
-        (command, env), cwd, keystore_password = (node_command(meta, node), _node_env(meta, node)), node.dir, None
-    else:
-        (command, env), cwd, keystore_password = java_launch(meta, node, ids), meta["es_home"], b"\n"
+    launch = node_launch(meta, node, ids)
     with open(node.console_log, "ab") as console:
         proc = subprocess.Popen(
-            command,
-            env=env,
-            cwd=str(cwd),
-            stdin=subprocess.DEVNULL if keystore_password is None else subprocess.PIPE,
+            launch.command,
+            env=launch.env,
+            cwd=launch.cwd,
+            stdin=subprocess.DEVNULL if launch.stdin is None else subprocess.PIPE,
             stdout=console,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             **_as_node_user(ids)
         )
-    if keystore_password is not None:
-        proc.stdin.write(keystore_password)
+    if launch.stdin is not None:
+        proc.stdin.write(launch.stdin)
         proc.stdin.close()
     node.pid_file.write_text("%d\n" % proc.pid)
 
