@@ -49,23 +49,25 @@ def _write_role_members(config_dir, members):
                  {role: ",".join(names) for role, names in members.items() if names})
 
 
+def _without(members, username):
+    return {role: [name for name in names if name != username] for role, names in members.items()}
+
+
 def remove_user(config_dir, username):
     """The user and its role memberships gone from both files (nothing to do when it is not there)."""
     users = _read_pairs(Path(config_dir) / "users")
     users.pop(username, None)
     _write_pairs(Path(config_dir) / "users", users)
-    members = _role_members(config_dir)
-    _write_role_members(config_dir, {role: [name for name in names if name != username]
-                                     for role, names in members.items()})
+    _write_role_members(config_dir, _without(_role_members(config_dir), username))
 
 
 def set_user(config_dir, username, password, roles):
-    """`username` with `password` and exactly `roles`, replacing any earlier entry of the same name."""
-    remove_user(config_dir, username)
+    """`username` with `password` and exactly `roles`, replacing any earlier entry of the same name; each file is
+    written once."""
     users = _read_pairs(Path(config_dir) / "users")
     users[username] = password_hash(password)
     _write_pairs(Path(config_dir) / "users", users)
-    members = _role_members(config_dir)
+    members = _without(_role_members(config_dir), username)
     for role in roles:
         members.setdefault(role, []).append(username)
     _write_role_members(config_dir, members)
